@@ -1,0 +1,52 @@
+package tandem.protocol;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import tandem.proto.GpuResult;
+import tandem.proto.InitialParams;
+import tandem.proto.PreparedShard;
+import tandem.proto.Refusal;
+import tandem.proto.SubmitExperiment;
+import tandem.proto.WorkRequest;
+
+/** What the coordinator accepts from other nodes. Its private messages implement {@link Command} too. */
+public final class CoordinatorProtocol {
+    private CoordinatorProtocol() {}
+
+    public interface Command {}
+
+    /** A GPU worker has a free slot (and says which params version it holds). */
+    public record WorkRequested(WorkRequest body, ActorRef<GpuWorkerProtocol.Command> worker)
+            implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** A GPU worker's result for one shard; it also frees the worker's slot. */
+    public record ResultReceived(GpuResult body, ActorRef<GpuWorkerProtocol.Command> worker)
+            implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** Initial parameters drawn by a GPU worker from the spec's seed. */
+    public record InitialParamsReceived(InitialParams body, ActorRef<GpuWorkerProtocol.Command> worker)
+            implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** A data worker's batch for one shard. */
+    public record ShardPrepared(PreparedShard body, ActorRef<DataWorkerProtocol.Command> worker)
+            implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** A worker refused the coordinator (for example another protocol version). */
+    public record WorkerRefused(Refusal body, ActorRef<?> worker) implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** Run an experiment; progress and the summary go to {@code replyTo}. */
+    public record Submit(SubmitExperiment body, ActorRef<ExperimentEvents.Event> replyTo)
+            implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return replyTo; }
+    }
+
+}
