@@ -29,9 +29,8 @@ import tandem.proto.Refusal;
  */
 public final class Coordinator {
 
-    private record GpuListing(Receptionist.Listing listing) implements Command {}
-
-    private record DataListing(Receptionist.Listing listing) implements Command {}
+    /** A receptionist listing of GPU or data workers (one adapter serves both keys). */
+    private record Listing(Receptionist.Listing listing) implements Command {}
 
     private enum Tick implements Command { INSTANCE }
 
@@ -54,10 +53,9 @@ public final class Coordinator {
     }
 
     private static void subscribe(ActorContext<Command> context) {
-        var gpu = context.messageAdapter(Receptionist.Listing.class, GpuListing::new);
-        var data = context.messageAdapter(Receptionist.Listing.class, DataListing::new);
-        context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.GPU_WORKERS, gpu));
-        context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.DATA_WORKERS, data));
+        var listings = context.messageAdapter(Receptionist.Listing.class, Listing::new);
+        context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.GPU_WORKERS, listings));
+        context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.DATA_WORKERS, listings));
     }
 
     /** No experiment: keep track of workers, wait for a submission. */
@@ -140,7 +138,7 @@ public final class Coordinator {
     /** Membership and refusals are handled alike in every state. */
     private BehaviorBuilder<Command> membership(TrainingRun run) {
         return Behaviors.receive(Command.class)
-                .onMessage(GpuListing.class, m -> {
+                .onMessage(Listing.class, m -> m.listing().isForKey(ServiceKeys.GPU_WORKERS), m -> {
                     Set<ActorRef<GpuWorkerProtocol.Command>> listed = m.listing().getServiceInstances(ServiceKeys.GPU_WORKERS);
                     Pools.Change<GpuWorkerProtocol.Command> change = pools.withGpuListing(listed);
                     pools = change.pools();
@@ -151,7 +149,7 @@ public final class Coordinator {
                     logChange("GPU", change.joined(), change.left(), pools.gpu().size());
                     return run == null ? Behaviors.same() : next(run);
                 })
-                .onMessage(DataListing.class, m -> {
+                .onMessage(Listing.class, m -> m.listing().isForKey(ServiceKeys.DATA_WORKERS), m -> {
                     Set<ActorRef<DataWorkerProtocol.Command>> listed = m.listing().getServiceInstances(ServiceKeys.DATA_WORKERS);
                     Pools.Change<DataWorkerProtocol.Command> change = pools.withDataListing(listed);
                     pools = change.pools();

@@ -313,7 +313,8 @@ final class TrainingRun {
     }
 
     private Optional<String> problemWith(GpuResult result, Phase phase) {
-        if (!Double.isFinite(result.getLossSum()) || result.getTokenCount() <= 0) {
+        boolean noTokens = phase.isTrain() ? result.getTokenCount() <= 0 : result.getTokenCount() < 0;
+        if (!Double.isFinite(result.getLossSum()) || noTokens) {
             return Optional.of("loss " + result.getLossSum() + " over " + result.getTokenCount() + " tokens");
         }
         if (phase.isTrain()) {

@@ -1,0 +1,71 @@
+package tandem.app.cli;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tandem.app.node.NodeConfig;
+import tandem.app.node.Role;
+import tandem.app.node.TandemNode;
+
+/**
+ * One node of a cluster run by hand: {@code tandem coordinator | data-worker | gpu-worker}. Seed nodes
+ * come from {@code --seed} or {@code TANDEM_SEED_NODES} (comma-separated); a node with no seed joins
+ * itself (the first coordinator). The node runs until it is stopped (SIGTERM leaves the cluster).
+ */
+public abstract class NodeCommand implements Callable<Integer> {
+
+    @Option(names = "--host", description = "address other nodes reach this one at (default ${DEFAULT-VALUE})")
+    String host = envOr("TANDEM_HOST", "127.0.0.1");
+
+    @Option(names = "--port", description = "Artery port (default ${DEFAULT-VALUE}; 0 picks a free one)")
+    int port = Integer.parseInt(envOr("TANDEM_PORT", "17355"));
+
+    @Option(names = "--seed", split = ",", paramLabel = "ADDRESS",
+            description = "seed node address(es), e.g. pekko://tandem@10.0.0.5:17355")
+    List<String> seeds = seedsFromEnv();
+
+    @Option(names = "--name", description = "worker name shown in logs and status")
+    String name;
+
+    abstract Role role();
+
+    @Override
+    public Integer call() throws Exception {
+        ActorSystem<Void> system = TandemNode.start(new NodeConfig(role(), host, port, seeds, ConfigFactory.empty()),
+                name != null ? name : role().clusterRole + "@" + host);
+        if (seeds.isEmpty()) {
+            var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
+            cluster.manager().tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
+        }
+        system.getWhenTerminated().toCompletableFuture().join();
+        return 0;
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static List<String> seedsFromEnv() {
+        String value = System.getenv("TANDEM_SEED_NODES");
+        return value == null || value.isBlank() ? new java.util.ArrayList<>() : new java.util.ArrayList<>(List.of(value.split(",")));
+    }
+
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run a coordinator node (hosts the singleton when oldest).")
+    public static final class Coordinator extends NodeCommand {
+        @Override Role role() { return Role.COORDINATOR; }
+    }
+
+    @Command(name = "data-worker", mixinStandardHelpOptions = true, description = "Run a data worker node.")
+    public static final class DataWorker extends NodeCommand {
+        @Override Role role() { return Role.DATA; }
+    }
+
+    @Command(name = "gpu-worker", mixinStandardHelpOptions = true, description = "Run a GPU worker node (one model replica).")
+    public static final class GpuWorker extends NodeCommand {
+        @Override Role role() { return Role.GPU; }
+    }
+}

@@ -1,0 +1,12 @@
+package tandem.app.node;
+
+/** What a node does in the cluster; the string is the Pekko Cluster role. */
+public enum Role {
+    COORDINATOR("coordinator"), DATA("data"), GPU("gpu");
+
+    public final String clusterRole;
+
+    Role(String clusterRole) {
+        this.clusterRole = clusterRole;
+    }
+}

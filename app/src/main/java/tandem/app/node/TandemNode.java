@@ -1,0 +1,45 @@
+package tandem.app.node;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import tandem.coordinator.Coordinator;
+import tandem.data.DataWorker;
+import tandem.gpu.GpuWorker;
+import tandem.protocol.CoordinatorProtocol;
+
+/**
+ * Starts one cluster node: an ActorSystem whose guardian spawns the actor of the node's role. Every node
+ * can reach the coordinator singleton through its proxy ({@link #coordinator}).
+ */
+public final class TandemNode {
+    private static final String WORKER_DISPATCHER = "tandem.worker-dispatcher";
+
+    private TandemNode() {}
+
+    public static ActorSystem<Void> start(NodeConfig node, String name) {
+        return ActorSystem.create(guardian(node.role(), name), NodeConfig.SYSTEM_NAME, node.toConfig());
+    }
+
+    private static Behavior<Void> guardian(Role role, String name) {
+        return Behaviors.setup(context -> {
+            switch (role) {
+                case COORDINATOR -> coordinator(context.getSystem());
+                case GPU -> context.spawn(GpuWorker.create(name), "gpu-worker", DispatcherSelector.fromConfig(WORKER_DISPATCHER));
+                case DATA -> context.spawn(DataWorker.create(name), "data-worker", DispatcherSelector.fromConfig(WORKER_DISPATCHER));
+            }
+            return Behaviors.empty();
+        });
+    }
+
+    /** The coordinator singleton (hosted on the oldest coordinator node), through this node's proxy. */
+    public static ActorRef<CoordinatorProtocol.Command> coordinator(ActorSystem<?> system) {
+        return ClusterSingleton.get(system).init(SingletonActor.of(Coordinator.create(), "coordinator")
+                .withSettings(ClusterSingletonSettings.create(system).withRole(Role.COORDINATOR.clusterRole)));
+    }
+}

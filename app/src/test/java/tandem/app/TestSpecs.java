@@ -1,0 +1,40 @@
+package tandem.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import tandem.protocol.Specs;
+import tandem.proto.BatchSpec;
+import tandem.proto.DataBudget;
+import tandem.proto.EvalSpec;
+import tandem.proto.ExperimentSpec;
+import tandem.proto.GpuBudget;
+import tandem.proto.ModelSpec;
+import tandem.proto.OptimizerSpec;
+import tandem.proto.RuntimeSpec;
+
+/** Small experiments and node settings for cluster tests: every message serialized, as across machines. */
+final class TestSpecs {
+    private TestSpecs() {}
+
+    static final Config SERIALIZE_EVERYTHING = ConfigFactory.parseString("""
+            pekko.actor.serialize-messages = on
+            pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = 2
+            pekko.cluster.split-brain-resolver.stable-after = 3s
+            """);
+
+    /** A tiny Transformer on the synthetic source: learns within a few dozen steps. */
+    static ExperimentSpec tiny(long steps) {
+        return Specs.withDefaults(ExperimentSpec.newBuilder()
+                .setName("tiny")
+                .setSeed(7)
+                .setModel(ModelSpec.newBuilder().setKind(ModelSpec.Kind.TRANSFORMER)
+                        .setContext(16).setDModel(32).setLayers(1).setHeads(2).setDFf(64))
+                .setOptimizer(OptimizerSpec.newBuilder().setLearningRate(1e-2).setMinLearningRate(1e-3).setWarmupSteps(5))
+                .setBatch(BatchSpec.newBuilder().setGlobalBatch(16).setShards(4))
+                .setGpuBudget(GpuBudget.newBuilder().setMaxSteps(steps))
+                .setDataBudget(DataBudget.newBuilder().setCorpus("synthetic").setSyntheticBytes(200_000))
+                .setEval(EvalSpec.newBuilder().setEverySteps(10).setExamples(64).setShards(2))
+                .setRuntime(RuntimeSpec.newBuilder().setShardTimeoutSeconds(30))
+                .build());
+    }
+}
