@@ -2,6 +2,7 @@ package tandem.app;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import tandem.app.cli.AugmentCommand;
 import tandem.app.cli.LocalCommand;
 import tandem.app.cli.NodeCommand;
 
@@ -13,6 +14,7 @@ import tandem.app.cli.NodeCommand;
                 NodeCommand.Coordinator.class,
                 NodeCommand.DataWorker.class,
                 NodeCommand.GpuWorker.class,
+                AugmentCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -16,6 +16,13 @@ final class RunStats {
     long shardsRedone;
     long duplicatesDropped;
     long resultsRejected;
+    long prepareNanos;
+    long shardsPrepared;
+    long computeNanos;
+    long shardsComputed;
+    /** GPU-worker time waiting for a prepared shard, and all GPU-worker time, since training began. */
+    long stallNanos;
+    long poolNanos;
     double lastTrainLoss = Double.NaN;
     double learningRate;
     DataFacts facts;
@@ -34,6 +41,14 @@ final class RunStats {
 
     double epochs() {
         return facts == null || facts.getExamplesPerEpoch() == 0 ? 0 : (double) examples / facts.getExamplesPerEpoch();
+    }
+
+    double dataStall() {
+        return poolNanos == 0 ? 0 : (double) stallNanos / poolNanos;
+    }
+
+    static double meanMillis(long nanos, long count) {
+        return count == 0 ? 0 : nanos / 1e6 / count;
     }
 
     double lastValBitsPerByte() {

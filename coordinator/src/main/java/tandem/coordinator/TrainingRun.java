@@ -66,6 +66,12 @@ final class TrainingRun {
     private Prefetch prefetch = Prefetch.empty();
     private final java.util.HashMap<ShardId, Integer> handOuts = new java.util.HashMap<>();
     private long lastProgress;
+    // Data-stall accounting: between two dispatches the pools are constant, so time x workers adds up.
+    private long lastDispatch;
+    private int stalledWorkers;
+    private int poolWorkers;
+    private int gpuWorkersAtEnd;
+    private int dataWorkersAtEnd;
     private String outcome;
 
     TrainingRun(String id, ExperimentSpec spec, ActorRef<ExperimentEvents.Event> submitter,
@@ -133,6 +139,8 @@ final class TrainingRun {
         if (stats.facts == null) {
             stats.facts = shard.getFacts();
         }
+        stats.prepareNanos += shard.getPrepareNanos();
+        stats.shardsPrepared++;
         prefetch = prefetch.arrived(shard, window());
         return pools;
     }
@@ -159,6 +167,8 @@ final class TrainingRun {
             return next;
         }
         ledger = ledger.accept(index, result);
+        stats.computeNanos += result.getComputeNanos();
+        stats.shardsComputed++;
         next = next.shardDone(m.worker());
         if (ledger.complete()) {
             completePhase();
@@ -221,16 +231,36 @@ final class TrainingRun {
         if (ledger == null) {
             return initialise(pools);
         }
+        accountStall();
         pools = prefetchAhead(pools);
         var ready = prefetch.readyIn(ledger.phase());
         while (true) {
             Optional<ActorRef<GpuWorkerProtocol.Command>> worker = pools.anyIdleGpu();
             Optional<Integer> shard = worker.isPresent() ? ledger.nextToHandOut(ready) : Optional.empty();
             if (shard.isEmpty() || finished()) {
-                return pools;
+                break;
             }
             pools = handOut(pools, worker.get(), shard.get());
         }
+        long idle = pools.gpu().values().stream().filter(Pools.GpuWorker::idle).count();
+        stalledWorkers = (int) Math.min(idle, ledger.waitingForData(ready));
+        poolWorkers = pools.gpu().size();
+        gpuWorkersAtEnd = pools.gpu().size();
+        dataWorkersAtEnd = pools.data().size();
+        return pools;
+    }
+
+    /**
+     * Adds the time since the last dispatch: an idle GPU worker counts as stalled while a shard of the
+     * current phase is still being prepared (not while it waits for other workers to finish a step).
+     */
+    private void accountStall() {
+        long now = System.nanoTime();
+        if (lastDispatch != 0) {
+            stats.stallNanos += stalledWorkers * (now - lastDispatch);
+            stats.poolNanos += poolWorkers * (now - lastDispatch);
+        }
+        lastDispatch = now;
     }
 
     private Pools initialise(Pools pools) {
@@ -418,6 +448,11 @@ final class TrainingRun {
                 .setEpochs(stats.epochs()).setAugmentedViews(stats.augmentedViews)
                 .setShardsRedone(stats.shardsRedone).setDuplicateResultsDropped(stats.duplicatesDropped)
                 .setBackend(stats.backend)
+                .setGpuWorkers(gpuWorkersAtEnd).setDataWorkers(dataWorkersAtEnd)
+                .setDataStall(stats.dataStall())
+                .setMeanPrepareMillis(RunStats.meanMillis(stats.prepareNanos, stats.shardsPrepared))
+                .setMeanComputeMillis(RunStats.meanMillis(stats.computeNanos, stats.shardsComputed))
+                .setResultsRejected(stats.resultsRejected)
                 .build();
         outcome = summary.getStopReason() + " after " + steps + " steps, params " + summary.getParamsSha256().substring(0, 16);
         submitter.tell(new ExperimentEvents.Finished(summary));
@@ -444,6 +479,9 @@ final class TrainingRun {
                 .setGpuWorkers(pools.gpu().size()).setDataWorkers(pools.data().size())
                 .setTokens(stats.tokens).setLearningRate(stats.learningRate)
                 .setEpochs(stats.epochs()).setState(state).setWallSeconds(stats.wallSeconds())
+                .setDataStall(stats.dataStall())
+                .setUniqueBytes(stats.facts == null ? 0 : stats.facts.getUniqueBytes())
+                .setAugmentedViews(stats.augmentedViews)
                 .build();
     }
 }

@@ -39,9 +39,10 @@ final class ProgressLine {
     }
 
     static String format(Progress p) {
-        return String.format("step %d/%d  loss %s  val %s bits/byte  %s tok/s  epochs %.2f  gpu %d  data %d  %.0fs  [%s]",
+        return String.format("step %d/%d  loss %s  val %s bits/byte  %s tok/s  data %sB x%.2f epochs, %d aug views, stall %.1f%%  gpu %d  data %d  %.0fs  [%s]",
                 p.getStep(), p.getMaxSteps(), number(p.getTrainLoss(), "%.3f"), number(p.getValBitsPerByte(), "%.3f"),
-                kilo(p.getTokensPerSecond()), p.getEpochs(), p.getGpuWorkers(), p.getDataWorkers(), p.getWallSeconds(), p.getState());
+                kilo(p.getTokensPerSecond()), kilo(p.getUniqueBytes()), p.getEpochs(), p.getAugmentedViews(), 100 * p.getDataStall(),
+                p.getGpuWorkers(), p.getDataWorkers(), p.getWallSeconds(), p.getState());
     }
 
     private static String number(double value, String format) {
@@ -49,6 +50,9 @@ final class ProgressLine {
     }
 
     private static String kilo(double value) {
+        if (value >= 1e6) {
+            return String.format("%.1fM", value / 1e6);
+        }
         return value >= 1000 ? String.format("%.1fk", value / 1000) : String.format("%.0f", value);
     }
 }

@@ -23,7 +23,11 @@ final class SummaryTable {
         row(out, "unique bytes", Long.toString(s.getUniqueBytes()));
         row(out, "epochs", String.format("%.3f over unique data", s.getEpochs()));
         row(out, "augmented views", Long.toString(s.getAugmentedViews()));
+        row(out, "data stall", String.format("%.2f%% of GPU-worker time", 100 * s.getDataStall()));
+        row(out, "shard prepare/compute", String.format("%.2f ms / %.2f ms (mean)", s.getMeanPrepareMillis(), s.getMeanComputeMillis()));
+        row(out, "workers at end", s.getGpuWorkers() + " GPU, " + s.getDataWorkers() + " data");
         row(out, "shards redone", Long.toString(s.getShardsRedone()));
+        row(out, "results rejected", Long.toString(s.getResultsRejected()));
         row(out, "duplicates dropped", Long.toString(s.getDuplicateResultsDropped()));
         row(out, "backend", s.getBackend());
         row(out, "params_sha256", s.getParamsSha256());

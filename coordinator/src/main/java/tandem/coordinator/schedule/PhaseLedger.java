@@ -38,6 +38,12 @@ public record PhaseLedger(Phase phase, Map<Integer, GpuResult> results, Map<Inte
                 .boxed().findFirst();
     }
 
+    /** Shards neither done nor out whose batch is not ready yet: GPU workers wait on data for these. */
+    public long waitingForData(Set<Integer> ready) {
+        return IntStream.range(0, phase.shards())
+                .filter(i -> !results.containsKey(i) && !assigned.containsKey(i) && !ready.contains(i)).count();
+    }
+
     public PhaseLedger assign(int index, ActorRef<?> worker, int attempt, long deadlineNanos) {
         Map<Integer, Assignment> next = new HashMap<>(assigned);
         next.put(index, new Assignment(worker, attempt, deadlineNanos));
