@@ -22,6 +22,18 @@ final class TestSpecs {
             pekko.cluster.split-brain-resolver.stable-after = 3s
             """);
 
+    /**
+     * The coordinator's own accounting: one loss point per step 1..T in order (no step lost or applied
+     * twice) and exactly the tokens of T global batches.
+     */
+    static void assertEachStepCountedOnce(tandem.proto.Summary summary, int steps) {
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.stream.LongStream.rangeClosed(1, steps).boxed().toList(),
+                summary.getLossesList().stream().map(tandem.proto.LossPoint::getStep).toList());
+        ExperimentSpec spec = tiny(steps);
+        org.junit.jupiter.api.Assertions.assertEquals((long) steps * spec.getBatch().getGlobalBatch() * spec.getModel().getContext(),
+                summary.getTokens());
+    }
+
     /** A tiny Transformer on the synthetic source: learns within a few dozen steps. */
     static ExperimentSpec tiny(long steps) {
         return Specs.withDefaults(ExperimentSpec.newBuilder()

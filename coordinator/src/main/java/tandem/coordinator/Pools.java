@@ -17,7 +17,12 @@ import tandem.protocol.GpuWorkerProtocol;
  */
 public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
                     List<ActorRef<DataWorkerProtocol.Command>> data,
-                    int nextData) {
+                    int nextData,
+                    Set<ActorRef<?>> excluded,
+                    Map<ActorRef<DataWorkerProtocol.Command>, DataWorker> dataInfo) {
+
+    /** What the coordinator knows of one data worker. */
+    public record DataWorker(String name, long shardsPrepared) {}
 
     /** What the coordinator knows of one GPU worker. {@code idle}: it has asked for work and holds none. */
     public record GpuWorker(String name, boolean idle, String experimentId, long paramsVersion, long shardsDone) {
@@ -35,30 +40,35 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
         }
     }
 
-    public static final Pools EMPTY = new Pools(Map.of(), List.of(), 0);
+    public static final Pools EMPTY = new Pools(Map.of(), List.of(), 0, Set.of(), Map.of());
 
     /** GPU workers now in the listing; returns the pools and who is new and who is gone. */
     public Change<GpuWorkerProtocol.Command> withGpuListing(Set<ActorRef<GpuWorkerProtocol.Command>> listed) {
         Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> next = new LinkedHashMap<>();
         List<ActorRef<GpuWorkerProtocol.Command>> joined = new ArrayList<>();
         for (ActorRef<GpuWorkerProtocol.Command> ref : listed) {
+            if (excluded.contains(ref)) {
+                continue;
+            }
             GpuWorker known = gpu.get(ref);
             if (known == null) {
                 joined.add(ref);
-                known = new GpuWorker(ref.path().address().hostPort() + ref.path().name(), false, "", -1, 0);
+                known = new GpuWorker(ref.path().address().hostPort(), false, "", -1, 0);
             }
             next.put(ref, known);
         }
-        List<ActorRef<GpuWorkerProtocol.Command>> left = gpu.keySet().stream().filter(r -> !listed.contains(r)).toList();
-        return new Change<>(new Pools(Map.copyOf(next), data, nextData), joined, left);
+        List<ActorRef<GpuWorkerProtocol.Command>> left = gpu.keySet().stream().filter(r -> !next.containsKey(r)).toList();
+        return new Change<>(new Pools(Map.copyOf(next), data, nextData, excluded, dataInfo), joined, left);
     }
 
     public Change<DataWorkerProtocol.Command> withDataListing(Set<ActorRef<DataWorkerProtocol.Command>> listed) {
-        List<ActorRef<DataWorkerProtocol.Command>> sorted = listed.stream()
+        List<ActorRef<DataWorkerProtocol.Command>> sorted = listed.stream().filter(r -> !excluded.contains(r))
                 .sorted((a, b) -> a.path().toString().compareTo(b.path().toString())).toList();
         List<ActorRef<DataWorkerProtocol.Command>> joined = sorted.stream().filter(r -> !data.contains(r)).toList();
-        List<ActorRef<DataWorkerProtocol.Command>> left = data.stream().filter(r -> !listed.contains(r)).toList();
-        return new Change<>(new Pools(gpu, sorted, nextData), joined, left);
+        List<ActorRef<DataWorkerProtocol.Command>> left = data.stream().filter(r -> !sorted.contains(r)).toList();
+        Map<ActorRef<DataWorkerProtocol.Command>, DataWorker> info = new LinkedHashMap<>();
+        sorted.forEach(r -> info.put(r, dataInfo.getOrDefault(r, new DataWorker(r.path().address().hostPort(), 0))));
+        return new Change<>(new Pools(gpu, sorted, nextData, excluded, Map.copyOf(info)), joined, left);
     }
 
     /** A listing's effect: the new pools, the workers that joined and those that left. */
@@ -73,8 +83,54 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
         return withGpu(worker, named.ready(experiment, version));
     }
 
+    /**
+     * Never hands {@code worker} work again (it drains, or is quarantined) and drops it from the pools
+     * now, before the receptionist notices.
+     */
+    public Pools exclude(ActorRef<?> worker) {
+        java.util.HashSet<ActorRef<?>> nextExcluded = new java.util.HashSet<>(excluded);
+        nextExcluded.add(worker);
+        Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> nextGpu = new LinkedHashMap<>(gpu);
+        nextGpu.remove(worker);
+        List<ActorRef<DataWorkerProtocol.Command>> nextData = data.stream().filter(r -> !r.equals(worker)).toList();
+        Map<ActorRef<DataWorkerProtocol.Command>, DataWorker> nextInfo = new LinkedHashMap<>(dataInfo);
+        nextInfo.remove(worker);
+        return new Pools(Map.copyOf(nextGpu), nextData, this.nextData, Set.copyOf(nextExcluded), Map.copyOf(nextInfo));
+    }
+
+    /** A data worker delivered a shard (and told its name). */
+    public Pools shardPrepared(ActorRef<DataWorkerProtocol.Command> worker, String name) {
+        DataWorker known = dataInfo.get(worker);
+        if (known == null) {
+            return this;
+        }
+        Map<ActorRef<DataWorkerProtocol.Command>, DataWorker> next = new LinkedHashMap<>(dataInfo);
+        next.put(worker, new DataWorker(name.isEmpty() ? known.name() : name, known.shardsPrepared() + 1));
+        return new Pools(gpu, data, nextData, excluded, Map.copyOf(next));
+    }
+
+    /** The worker (of either pool) called {@code name}. */
+    public Optional<ActorRef<?>> byName(String name) {
+        Optional<ActorRef<?>> gpuWorker = gpu.entrySet().stream().filter(e -> e.getValue().name().equals(name))
+                .<ActorRef<?>>map(Map.Entry::getKey).findFirst();
+        return gpuWorker.isPresent() ? gpuWorker : dataInfo.entrySet().stream().filter(e -> e.getValue().name().equals(name))
+                .<ActorRef<?>>map(Map.Entry::getKey).findFirst();
+    }
+
+    /** Workers on a node that became unreachable: they hold nothing until they answer again. */
+    public Pools unreachable(org.apache.pekko.actor.Address address) {
+        Pools pools = this;
+        for (var e : gpu.entrySet()) {
+            if (address.equals(e.getKey().path().address())) {
+                pools = pools.withGpu(e.getKey(), e.getValue().busy());
+            }
+        }
+        return pools;
+    }
+
     public Pools busy(ActorRef<GpuWorkerProtocol.Command> worker) {
-        return withGpu(worker, gpu.get(worker).busy());
+        GpuWorker known = gpu.get(worker);
+        return known == null ? this : withGpu(worker, known.busy());
     }
 
     public Pools shardDone(ActorRef<GpuWorkerProtocol.Command> worker) {
@@ -92,12 +148,12 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
             return Optional.empty();
         }
         int index = nextData % data.size();
-        return Optional.of(Map.entry(data.get(index), new Pools(gpu, data, index + 1)));
+        return Optional.of(Map.entry(data.get(index), new Pools(gpu, data, index + 1, excluded, dataInfo)));
     }
 
     private Pools withGpu(ActorRef<GpuWorkerProtocol.Command> worker, GpuWorker view) {
         Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> next = new LinkedHashMap<>(gpu);
         next.put(worker, view);
-        return new Pools(Map.copyOf(next), data, nextData);
+        return new Pools(Map.copyOf(next), data, nextData, excluded, dataInfo);
     }
 }

@@ -1,13 +1,23 @@
 package tandem.coordinator;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
+import tandem.coordinator.checkpoint.CheckpointStore;
+import tandem.coordinator.metrics.RunMetrics;
 import tandem.coordinator.optim.FlatOptimizer;
 import tandem.coordinator.schedule.Phase;
 import tandem.coordinator.schedule.PhaseLedger;
@@ -20,6 +30,8 @@ import tandem.protocol.FloatVectors;
 import tandem.protocol.GpuWorkerProtocol;
 import tandem.protocol.ServiceKeys;
 import tandem.protocol.WireLimits;
+import tandem.proto.Checkpoint;
+import tandem.proto.CheckpointInfo;
 import tandem.proto.EvalPoint;
 import tandem.proto.ExperimentSpec;
 import tandem.proto.FloatVector;
@@ -32,18 +44,23 @@ import tandem.proto.PreparedShard;
 import tandem.proto.Progress;
 import tandem.proto.Refusal;
 import tandem.proto.ShardId;
+import tandem.proto.Stop;
 import tandem.proto.Summary;
 
 /**
  * One experiment from parameter initialisation to its summary: DESIGN.md's training step. Confined to
  * the coordinator actor. The accounting lives in immutable values ({@link PhaseLedger}: which shard is
- * out and which is done; {@link Prefetch}: which batches are ready); this class applies the events to
- * them and does the numeric work (fixed-order gradient sum, optimizer step).
+ * out and which is done; {@link Prefetch}: which batches are ready); this class applies events to them
+ * and does the numeric work (fixed-order gradient sum, optimizer step) and the checkpoints.
  */
 final class TrainingRun {
     private static final double LN2 = Math.log(2);
     private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
     private static final int MAX_ATTEMPTS = 8;
+    private static final int BAD_RESULTS_BEFORE_QUARANTINE = 3;
+    /** A shard is duplicated once it has run this many times the median shard time (and at least MIN_PATIENCE). */
+    private static final int STRAGGLER_FACTOR = 4;
+    private static final long MIN_PATIENCE_NANOS = 1_000_000_000L;
 
     private final String id;
     private final ExperimentSpec spec;
@@ -52,30 +69,39 @@ final class TrainingRun {
     private final Logger log;
     private final Schedule schedule;
     private final long timeoutNanos;
-    private final RunStats stats = new RunStats();
+    private final RunStats stats;
+    private final CheckpointStore checkpoints;
+    private final RunMarker marker;
+    private final RunMetrics metrics;
 
     // Parameter initialisation: asked of one GPU worker, until it answers or its deadline passes.
     private ActorRef<GpuWorkerProtocol.Command> initWorker;
     private long initDeadline;
 
-    // Training state: params version = ledger.phase().version().
+    // Training state: the params version is ledger.phase().version().
     private FlatOptimizer optimizer;
     private FloatVector paramsOnWire;
     private long paramsOnWireVersion = -1;
     private PhaseLedger ledger;
     private Prefetch prefetch = Prefetch.empty();
-    private final java.util.HashMap<ShardId, Integer> handOuts = new java.util.HashMap<>();
+    private final Map<ShardId, Integer> handOuts = new HashMap<>();
+    private final Map<ActorRef<?>, Integer> badInARow = new HashMap<>();
+    private final Set<String> quarantined = new HashSet<>();
+    private CheckpointInfo lastCheckpoint;
+    private boolean paused;
     private long lastProgress;
+    private String outcome;
+    private Summary summary;
+
     // Data-stall accounting: between two dispatches the pools are constant, so time x workers adds up.
     private long lastDispatch;
     private int stalledWorkers;
     private int poolWorkers;
-    private int gpuWorkersAtEnd;
-    private int dataWorkersAtEnd;
-    private String outcome;
+    private int gpuWorkers;
+    private int dataWorkers;
 
-    TrainingRun(String id, ExperimentSpec spec, ActorRef<ExperimentEvents.Event> submitter,
-                ActorContext<CoordinatorProtocol.Command> context) {
+    private TrainingRun(String id, ExperimentSpec spec, ActorRef<ExperimentEvents.Event> submitter,
+                        ActorContext<CoordinatorProtocol.Command> context, RunStats stats, RunMarker marker, RunMetrics metrics) {
         this.id = id;
         this.spec = spec;
         this.submitter = submitter;
@@ -83,10 +109,56 @@ final class TrainingRun {
         this.log = context.getLog();
         this.schedule = Schedule.of(spec);
         this.timeoutNanos = (long) (spec.getRuntime().getShardTimeoutSeconds() * 1e9);
+        this.stats = stats;
+        this.checkpoints = spec.getCheckpoint().getDir().isEmpty() ? null : new CheckpointStore(Path.of(spec.getCheckpoint().getDir()));
+        this.marker = marker;
+        this.metrics = metrics;
+    }
+
+    /** A fresh run: parameters come from a GPU worker first. */
+    static TrainingRun start(String id, ExperimentSpec spec, ActorRef<ExperimentEvents.Event> submitter,
+                             ActorContext<CoordinatorProtocol.Command> context, RunMarker marker, RunMetrics metrics) {
+        TrainingRun run = new TrainingRun(id, spec, submitter, context, new RunStats(), marker, metrics);
+        run.markActive(0);
+        return run;
+    }
+
+    /**
+     * A run continued from a checkpoint, bitwise where it stood: params, Adam's moments, the phase to
+     * run next and the running figures. {@code lastStepSeen} is how far the run had got before (steps
+     * past the checkpoint are computed again).
+     */
+    static TrainingRun resume(Checkpoint checkpoint, ActorRef<ExperimentEvents.Event> submitter,
+                              ActorContext<CoordinatorProtocol.Command> context, RunMarker marker, RunMetrics metrics,
+                              long lastStepSeen, boolean failover) {
+        RunStats stats = RunStats.fromTotals(checkpoint.getTotals());
+        TrainingRun run = new TrainingRun(checkpoint.getExperimentId(), checkpoint.getSpec(), submitter, context, stats, marker, metrics);
+        long version = checkpoint.getResumeAt().getStep();
+        if (failover) {
+            stats.failovers++;
+            stats.stepsRedone += Math.max(0, lastStepSeen - version);
+        }
+        INDArray params = vectorToArray(checkpoint.getParams());
+        INDArray state = vectorToArray(checkpoint.getOptimizerState()).reshape(1, checkpoint.getOptimizerState().getLength());
+        run.optimizer = new FlatOptimizer(run.spec.getOptimizer(), run.spec.getGpuBudget().getMaxSteps(), params, state);
+        ShardId at = checkpoint.getResumeAt();
+        run.ledger = PhaseLedger.start(at.getKind() == ShardId.Kind.TRAIN
+                ? Phase.train(version, run.spec.getBatch().getShards())
+                : Phase.eval(version, run.spec.getEval().getShards()));
+        run.stats.trainStartNanos = System.nanoTime();
+        run.stats.tokensAtTrainStart = stats.tokens;
+        run.markActive(version);
+        context.getLog().info("experiment {} resumed at {} from a checkpoint ({} steps to redo)",
+                run.id, run.ledger.phase(), Math.max(0, lastStepSeen - version));
+        return run;
     }
 
     String id() {
         return id;
+    }
+
+    ExperimentSpec spec() {
+        return spec;
     }
 
     boolean finished() {
@@ -97,13 +169,32 @@ final class TrainingRun {
         return outcome;
     }
 
+    /** The summary, once the run ended normally. */
+    Optional<Summary> summary() {
+        return Optional.ofNullable(summary);
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    CheckpointInfo lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    Set<String> quarantinedWorkers() {
+        return quarantined;
+    }
+
     // ---- events --------------------------------------------------------------------------------
 
     Pools onWorkRequested(Pools pools, CoordinatorProtocol.WorkRequested m) {
         if (m.body().getProtocolVersion() != ServiceKeys.PROTOCOL_VERSION) {
-            log.warn("refusing GPU worker {}: protocol version {}, this coordinator speaks {}",
-                    m.body().getWorkerName(), m.body().getProtocolVersion(), ServiceKeys.PROTOCOL_VERSION);
-            return pools;
+            String reason = "worker " + m.body().getWorkerName() + " speaks protocol " + m.body().getProtocolVersion()
+                    + ", this coordinator speaks " + ServiceKeys.PROTOCOL_VERSION;
+            log.error("refusing {}", reason);
+            m.worker().tell(new GpuWorkerProtocol.StopNow(Stop.newBuilder().setReason(reason).build()));
+            return pools.exclude(m.worker());
         }
         // A worker that asks for work holds none: whatever the ledger thinks it has goes back to the pool.
         release(m.worker(), "asked for new work");
@@ -121,9 +212,7 @@ final class TrainingRun {
             fail(tooLarge.get());
             return next;
         }
-        INDArray params = Nd4j.createUninitialized(DataType.FLOAT, count);
-        FloatVectors.copyInto(m.body().getParams(), params.data().asNio(), count);
-        optimizer = new FlatOptimizer(spec.getOptimizer(), spec.getGpuBudget().getMaxSteps(), params, null);
+        optimizer = new FlatOptimizer(spec.getOptimizer(), spec.getGpuBudget().getMaxSteps(), vectorToArray(m.body().getParams()), null);
         stats.backend = m.body().getBackend();
         stats.trainStartNanos = System.nanoTime();
         ledger = PhaseLedger.start(schedule.first());
@@ -161,12 +250,15 @@ final class TrainingRun {
         }
         Optional<String> problem = problemWith(result, phase);
         if (problem.isPresent()) {
-            stats.resultsRejected++;
-            log.warn("rejected result for {} from {}: {}", result.getId(), m.worker().path(), problem.get());
-            ledger = ledger.release(List.of(index));
-            return next;
+            return rejected(next, m.worker(), index, problem.get());
         }
+        badInARow.remove(m.worker());
+        ledger.assignment(index, m.worker()).ifPresent(a -> {
+            stats.shardTime(System.nanoTime() - a.sentNanos());
+            metrics.shardDone(phase.isTrain(), System.nanoTime() - a.sentNanos());
+        });
         ledger = ledger.accept(index, result);
+        stats.resultsAccepted++;
         stats.computeNanos += result.getComputeNanos();
         stats.shardsComputed++;
         next = next.shardDone(m.worker());
@@ -176,25 +268,65 @@ final class TrainingRun {
         return next;
     }
 
-    void onGpuWorkerLeft(ActorRef<GpuWorkerProtocol.Command> worker) {
-        release(worker, "left the cluster");
+    /** A bad result: counted, the shard handed out again, the worker quarantined after a few in a row. */
+    private Pools rejected(Pools pools, ActorRef<GpuWorkerProtocol.Command> worker, int index, String problem) {
+        stats.resultsRejected++;
+        metrics.resultRejected();
+        log.warn("rejected result for {} shard {} from {}: {}", ledger.phase(), index, worker.path(), problem);
+        ledger = ledger.release(index, worker);
+        int bad = badInARow.merge(worker, 1, Integer::sum);
+        if (bad < BAD_RESULTS_BEFORE_QUARANTINE) {
+            return pools;
+        }
+        String name = pools.gpu().containsKey(worker) ? pools.gpu().get(worker).name() : worker.path().toString();
+        String reason = bad + " bad results in a row (last: " + problem + ")";
+        log.error("quarantining GPU worker {}: {}", name, reason);
+        worker.tell(new GpuWorkerProtocol.StopNow(Stop.newBuilder().setReason("quarantined: " + reason).build()));
+        quarantined.add(name);
+        stats.workersQuarantined++;
+        return pools.exclude(worker);
+    }
+
+    void onGpuWorkerJoined() {
+        if (ledger != null) {
+            stats.workersJoined++;
+        }
+    }
+
+    void onWorkerLeft(ActorRef<?> worker, boolean drained) {
+        if (drained) {
+            stats.workersDrained++;
+        } else if (!quarantined.contains(worker.path().toString())) {
+            stats.workersCrashed++;
+        }
+        release(worker, drained ? "drained" : "left the cluster");
+        prefetch = prefetch.forget(worker, System.nanoTime());
         if (worker.equals(initWorker)) {
             initWorker = null;
         }
     }
 
-    void onDataWorkerLeft(ActorRef<DataWorkerProtocol.Command> worker) {
-        prefetch = prefetch.forget(worker, System.nanoTime());
+    /** A node stopped answering: whatever its workers hold is handed out again now, not at the deadline. */
+    void onUnreachable(Address address) {
+        if (ledger != null) {
+            ledger.assigned().values().stream().flatMap(List::stream).map(PhaseLedger.Assignment::worker)
+                    .filter(w -> address.equals(w.path().address())).distinct().toList()
+                    .forEach(w -> release(w, "is unreachable"));
+        }
+        prefetch.pending().values().stream().map(Prefetch.Request::dataWorker)
+                .filter(w -> address.equals(w.path().address())).distinct().toList()
+                .forEach(w -> prefetch = prefetch.forget(w, System.nanoTime()));
+        if (initWorker != null && address.equals(initWorker.path().address())) {
+            initWorker = null;
+        }
     }
 
     Pools onTick(Pools pools) {
         long now = System.nanoTime();
         if (ledger != null) {
-            List<Integer> overdue = ledger.overdue(now);
-            if (!overdue.isEmpty()) {
-                log.warn("{}: shards {} missed their deadline; handing them out again", ledger.phase(), overdue);
-                stats.shardsRedone += overdue.size();
-                ledger = ledger.release(overdue);
+            for (var late : ledger.overdue(now)) {
+                log.warn("{}: shard {} is past its deadline with {}; handing it out again", ledger.phase(), late.getKey(), late.getValue().path());
+                ledger = ledger.release(late.getKey(), late.getValue());
             }
             prefetch = prefetch.forget(null, now);
         }
@@ -204,12 +336,27 @@ final class TrainingRun {
         }
         if (now - lastProgress > PROGRESS_EVERY_NANOS) {
             lastProgress = now;
-            submitter.tell(new ExperimentEvents.Progressed(progress(pools)));
-        }
-        if (spec.getGpuBudget().getMaxWallSeconds() > 0 && stats.wallSeconds() > 3 * spec.getGpuBudget().getMaxWallSeconds() + 60) {
-            fail("the run overran its wall-clock budget threefold (is a worker stuck?)");
+            Progress progress = Reports.progress(this, pools);
+            metrics.progress(progress);
+            submitter.tell(new ExperimentEvents.Progressed(progress));
         }
         return pools;
+    }
+
+    void pause() {
+        paused = true;
+    }
+
+    void resumeWork() {
+        paused = false;
+    }
+
+    void cancel() {
+        if (!finished()) {
+            outcome = "cancelled";
+            marker.clear();
+            submitter.tell(new ExperimentEvents.Failed(Refusal.newBuilder().setReason("cancelled").build()));
+        }
     }
 
     void fail(String reason) {
@@ -217,6 +364,7 @@ final class TrainingRun {
             return;
         }
         outcome = "failed: " + reason;
+        marker.clear();
         log.error("experiment {} failed: {}", id, reason);
         submitter.tell(new ExperimentEvents.Failed(Refusal.newBuilder().setReason(reason).build()));
     }
@@ -225,7 +373,9 @@ final class TrainingRun {
 
     /** Keeps data workers preparing the next shards and hands ready shards to idle GPU workers. */
     Pools dispatch(Pools pools) {
-        if (finished()) {
+        gpuWorkers = pools.gpu().size();
+        dataWorkers = pools.data().size();
+        if (finished() || paused) {
             return pools;
         }
         if (ledger == null) {
@@ -233,11 +383,18 @@ final class TrainingRun {
         }
         accountStall();
         pools = prefetchAhead(pools);
-        var ready = prefetch.readyIn(ledger.phase());
-        while (true) {
+        Set<Integer> ready = prefetch.readyIn(ledger.phase());
+        while (!finished()) {
             Optional<ActorRef<GpuWorkerProtocol.Command>> worker = pools.anyIdleGpu();
-            Optional<Integer> shard = worker.isPresent() ? ledger.nextToHandOut(ready) : Optional.empty();
-            if (shard.isEmpty() || finished()) {
+            if (worker.isEmpty()) {
+                break;
+            }
+            Optional<Integer> shard = ledger.nextToHandOut(ready);
+            if (shard.isEmpty()) {
+                shard = ledger.straggler(System.nanoTime(), stragglerPatience(), worker.get());
+                shard.ifPresent(s -> stats.shardsDuplicated++);
+            }
+            if (shard.isEmpty()) {
                 break;
             }
             pools = handOut(pools, worker.get(), shard.get());
@@ -245,9 +402,12 @@ final class TrainingRun {
         long idle = pools.gpu().values().stream().filter(Pools.GpuWorker::idle).count();
         stalledWorkers = (int) Math.min(idle, ledger.waitingForData(ready));
         poolWorkers = pools.gpu().size();
-        gpuWorkersAtEnd = pools.gpu().size();
-        dataWorkersAtEnd = pools.data().size();
         return pools;
+    }
+
+    /** Adaptive deadline for duplicating a straggler's shard, from observed shard times. */
+    private long stragglerPatience() {
+        return Math.max(MIN_PATIENCE_NANOS, STRAGGLER_FACTOR * stats.medianShardNanos(timeoutNanos));
     }
 
     /**
@@ -299,10 +459,11 @@ final class TrainingRun {
         int attempt = handOuts.merge(shard, 1, Integer::sum);
         if (attempt > 1) {
             stats.shardsRedone++;
+            metrics.shardRedone();
         }
         if (attempt > MAX_ATTEMPTS) {
-            fail(shard.getKind() + " shard " + shard.getIndex() + " of step " + shard.getStep() + " was handed out "
-                    + MAX_ATTEMPTS + " times without a valid result (workers failing, or messages lost on the wire)");
+            fail(phase + " shard " + index + " was handed out " + MAX_ATTEMPTS
+                    + " times without a valid result (workers failing, or messages lost on the wire)");
             return pools;
         }
         GpuTask.Builder task = GpuTask.newBuilder().setExperimentId(id).setSpec(spec).setId(shard)
@@ -312,7 +473,8 @@ final class TrainingRun {
             task.setParams(paramsOnWire());
         }
         worker.tell(new GpuWorkerProtocol.RunTask(task.build(), context.getSelf()));
-        ledger = ledger.assign(index, worker, attempt, System.nanoTime() + timeoutNanos);
+        long now = System.nanoTime();
+        ledger = ledger.assign(index, worker, attempt, now, now + timeoutNanos);
         return pools.busy(worker);
     }
 
@@ -338,7 +500,7 @@ final class TrainingRun {
         List<Integer> held = ledger.heldBy(worker);
         if (!held.isEmpty()) {
             log.info("{}: shards {} go back to the pool ({} {})", ledger.phase(), held, worker.path(), why);
-            ledger = ledger.release(held);
+            ledger = ledger.releaseAll(worker);
         }
     }
 
@@ -377,7 +539,7 @@ final class TrainingRun {
             stats.augmentedViews += phase.ids().map(prefetch.ready()::get).mapToLong(PreparedShard::getAugmentedViews).sum();
             stats.losses.add(LossPoint.newBuilder().setStep(phase.version() + 1).setTrainLoss(stats.lastTrainLoss).build());
         } else {
-            double nats = lossSum / tokens;
+            double nats = tokens == 0 ? Double.NaN : lossSum / tokens;
             stats.evals.add(EvalPoint.newBuilder().setStep(phase.version()).setValLossNats(nats).setValBitsPerByte(nats / LN2).build());
             log.info("eval at step {}: validation {} bits/byte ({} nats) over {} tokens",
                     phase.version(), String.format("%.4f", nats / LN2), String.format("%.4f", nats), tokens);
@@ -387,8 +549,14 @@ final class TrainingRun {
         Optional<Phase> next = schedule.after(phase, budgetLeft());
         if (next.isEmpty()) {
             finish();
-        } else {
-            ledger = PhaseLedger.start(next.get());
+            return;
+        }
+        ledger = PhaseLedger.start(next.get());
+        if (phase.isTrain()) {
+            markActive(phase.version() + 1);
+            if ((phase.version() + 1) % spec.getCheckpoint().getEverySteps() == 0) {
+                writeCheckpoint();
+            }
         }
     }
 
@@ -419,69 +587,73 @@ final class TrainingRun {
         return tokensLeft && timeLeft;
     }
 
-    private String stopReason(long steps) {
-        var budget = spec.getGpuBudget();
-        if (steps >= budget.getMaxSteps()) {
-            return "max_steps";
+    // ---- checkpoints -------------------------------------------------------------------------------
+
+    /** Writes a checkpoint of the current params version now; false if the run has none configured. */
+    boolean writeCheckpoint() {
+        if (checkpoints == null || optimizer == null || finished()) {
+            return false;
         }
-        if (budget.getMaxTokens() > 0 && stats.tokens >= budget.getMaxTokens()) {
-            return "max_tokens";
+        Checkpoint checkpoint = Checkpoint.newBuilder()
+                .setExperimentId(id).setSpec(spec)
+                .setResumeAt(ledger.phase().shard(0))
+                .setParams(FloatVectors.of(optimizer.params().data().asNio(), optimizer.params().length()))
+                .setOptimizerState(FloatVectors.of(optimizer.state().data().asNio(), optimizer.state().length()))
+                .setTotals(stats.toTotals())
+                .setSubmitter(ActorRefResolver.get(context.getSystem()).toSerializationFormat(submitter))
+                .setWrittenUnixMillis(System.currentTimeMillis())
+                .build();
+        try {
+            Path path = checkpoints.write(checkpoint, spec.getCheckpoint().getKeepLast());
+            lastCheckpoint = CheckpointInfo.newBuilder().setPath(path.toString()).setStep(ledger.phase().version())
+                    .setWrittenUnixMillis(checkpoint.getWrittenUnixMillis()).build();
+            log.debug("checkpoint at {} written to {}", ledger.phase(), path);
+            return true;
+        } catch (IOException e) {
+            log.error("checkpoint to {} failed: {} (training goes on)", checkpoints.dir(), e.getMessage());
+            return false;
         }
-        return "max_wall_seconds";
+    }
+
+    private void markActive(long step) {
+        if (checkpoints != null) {
+            marker.active(checkpoints.dir(), step);
+        }
     }
 
     private void finish() {
-        long steps = ledger.phase().version();
-        EvalPoint lastEval = stats.evals.get(stats.evals.size() - 1);
-        Summary summary = Summary.newBuilder()
-                .setExperimentId(id).setName(spec.getName())
-                .setSteps(steps).setTokens(stats.tokens)
-                .setWallSeconds(stats.wallSeconds()).setTokensPerSecond(stats.tokensPerSecond())
-                .setFinalTrainLoss(stats.recentTrainLoss(20))
-                .setFinalValLossNats(lastEval.getValLossNats()).setFinalValBitsPerByte(lastEval.getValBitsPerByte())
-                .setEntropyFloorBitsPerByte(stats.facts == null ? Double.NaN : stats.facts.getEntropyFloorBitsPerByte())
-                .setParamsSha256(ParamsHash.sha256(optimizer.params()))
-                .setParamCount(optimizer.params().length())
-                .setStopReason(stopReason(steps))
-                .addAllEvals(stats.evals).addAllLosses(stats.losses)
-                .setUniqueBytes(stats.facts == null ? 0 : stats.facts.getUniqueBytes())
-                .setEpochs(stats.epochs()).setAugmentedViews(stats.augmentedViews)
-                .setShardsRedone(stats.shardsRedone).setDuplicateResultsDropped(stats.duplicatesDropped)
-                .setBackend(stats.backend)
-                .setGpuWorkers(gpuWorkersAtEnd).setDataWorkers(dataWorkersAtEnd)
-                .setDataStall(stats.dataStall())
-                .setMeanPrepareMillis(RunStats.meanMillis(stats.prepareNanos, stats.shardsPrepared))
-                .setMeanComputeMillis(RunStats.meanMillis(stats.computeNanos, stats.shardsComputed))
-                .setResultsRejected(stats.resultsRejected)
-                .build();
-        outcome = summary.getStopReason() + " after " + steps + " steps, params " + summary.getParamsSha256().substring(0, 16);
+        summary = Reports.summary(this, stats, optimizer, ledger.phase().version());
+        outcome = summary.getStopReason() + " after " + summary.getSteps() + " steps, params " + summary.getParamsSha256().substring(0, 16);
+        marker.clear();
         submitter.tell(new ExperimentEvents.Finished(summary));
     }
 
-    private Progress progress(Pools pools) {
-        String state;
-        if (pools.gpu().isEmpty()) {
-            state = "paused: no GPU workers";
-        } else if (pools.data().isEmpty()) {
-            state = "paused: no data workers";
-        } else if (ledger == null) {
-            state = "initialising";
-        } else {
-            state = "training";
-        }
-        return Progress.newBuilder()
-                .setExperimentId(id)
-                .setStep(ledger == null ? 0 : ledger.phase().version())
-                .setMaxSteps(spec.getGpuBudget().getMaxSteps())
-                .setTrainLoss(stats.lastTrainLoss)
-                .setValBitsPerByte(stats.lastValBitsPerByte())
-                .setTokensPerSecond(stats.tokensPerSecond())
-                .setGpuWorkers(pools.gpu().size()).setDataWorkers(pools.data().size())
-                .setTokens(stats.tokens).setLearningRate(stats.learningRate)
-                .setEpochs(stats.epochs()).setState(state).setWallSeconds(stats.wallSeconds())
-                .setDataStall(stats.dataStall())
-                .setUniqueBytes(stats.facts == null ? 0 : stats.facts.getUniqueBytes())
-                .setAugmentedViews(stats.augmentedViews)
-                .build();
+    // ---- views for reports -------------------------------------------------------------------------
+
+    RunStats stats() {
+        return stats;
+    }
+
+    /** The params version being worked on, or 0 before initialisation. */
+    long step() {
+        return ledger == null ? 0 : ledger.phase().version();
+    }
+
+    boolean initialised() {
+        return ledger != null;
+    }
+
+    int gpuWorkers() {
+        return gpuWorkers;
+    }
+
+    int dataWorkers() {
+        return dataWorkers;
+    }
+
+    private static INDArray vectorToArray(FloatVector vector) {
+        INDArray array = Nd4j.createUninitialized(DataType.FLOAT, vector.getLength());
+        FloatVectors.copyInto(vector, array.data().asNio(), vector.getLength());
+        return array;
     }
 }

@@ -1,7 +1,10 @@
 package tandem.protocol;
 
 import org.apache.pekko.actor.typed.ActorRef;
+import tandem.proto.ControlReply;
+import tandem.proto.ControlRequest;
 import tandem.proto.GpuResult;
+import tandem.proto.Leaving;
 import tandem.proto.InitialParams;
 import tandem.proto.PreparedShard;
 import tandem.proto.Refusal;
@@ -41,6 +44,21 @@ public final class CoordinatorProtocol {
     /** A worker refused the coordinator (for example another protocol version). */
     public record WorkerRefused(Refusal body, ActorRef<?> worker) implements Command, WireMessage {
         @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** A worker is draining: its shards go to others, and it is no longer handed work. */
+    public record WorkerLeaving(Leaving body, ActorRef<?> worker) implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return worker; }
+    }
+
+    /** A control-plane request (status, drain, checkpoint, experiments); the answer goes to {@code replyTo}. */
+    public record Control(ControlRequest body, ActorRef<Replied> replyTo) implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return replyTo; }
+    }
+
+    /** The coordinator's answer to a {@link Control} request. */
+    public record Replied(ControlReply body) implements WireMessage {
+        @Override public ActorRef<?> ref() { return null; }
     }
 
     /** Run an experiment; progress and the summary go to {@code replyTo}. */

@@ -2,7 +2,9 @@ package tandem.protocol;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import tandem.proto.CoordinatorHello;
+import tandem.proto.Drain;
 import tandem.proto.GpuTask;
+import tandem.proto.Stop;
 import tandem.proto.InitParams;
 
 /** What a GPU worker accepts from the coordinator. */
@@ -27,5 +29,15 @@ public final class GpuWorkerProtocol {
     public record Init(InitParams body, ActorRef<CoordinatorProtocol.Command> coordinator)
             implements Command, WireMessage {
         @Override public ActorRef<?> ref() { return coordinator; }
+    }
+
+    /** Finish in-flight work, deregister, leave the cluster (also what SIGTERM does). */
+    public record DrainNow(Drain body) implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return null; }
+    }
+
+    /** Stop working for this coordinator: quarantined, or refused. */
+    public record StopNow(Stop body) implements Command, WireMessage {
+        @Override public ActorRef<?> ref() { return null; }
     }
 }

@@ -16,7 +16,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
+import tandem.proto.ControlReply;
+import tandem.proto.ControlRequest;
 import tandem.proto.CoordinatorHello;
+import tandem.proto.Drain;
+import tandem.proto.Leaving;
+import tandem.proto.Stop;
 import tandem.proto.GpuResult;
 import tandem.proto.GpuTask;
 import tandem.proto.InitParams;
@@ -62,6 +67,20 @@ public final class ProtocolSerializer extends SerializerWithStringManifest {
                     (b, r) -> new GpuWorkerProtocol.Init((InitParams) b, (ActorRef) r)),
             kind("Prepare", DataWorkerProtocol.Prepare.class, PrepareShard.parser(),
                     (b, r) -> new DataWorkerProtocol.Prepare((PrepareShard) b, (ActorRef) r)),
+            kind("WorkerLeaving", CoordinatorProtocol.WorkerLeaving.class, Leaving.parser(),
+                    (b, r) -> new CoordinatorProtocol.WorkerLeaving((Leaving) b, r)),
+            kind("Control", CoordinatorProtocol.Control.class, ControlRequest.parser(),
+                    (b, r) -> new CoordinatorProtocol.Control((ControlRequest) b, (ActorRef) r)),
+            kind("Replied", CoordinatorProtocol.Replied.class, ControlReply.parser(),
+                    (b, r) -> new CoordinatorProtocol.Replied((ControlReply) b)),
+            kind("GpuDrain", GpuWorkerProtocol.DrainNow.class, Drain.parser(),
+                    (b, r) -> new GpuWorkerProtocol.DrainNow((Drain) b)),
+            kind("GpuStop", GpuWorkerProtocol.StopNow.class, Stop.parser(),
+                    (b, r) -> new GpuWorkerProtocol.StopNow((Stop) b)),
+            kind("DataDrain", DataWorkerProtocol.DrainNow.class, Drain.parser(),
+                    (b, r) -> new DataWorkerProtocol.DrainNow((Drain) b)),
+            kind("DataStop", DataWorkerProtocol.StopNow.class, Stop.parser(),
+                    (b, r) -> new DataWorkerProtocol.StopNow((Stop) b)),
             kind("Progressed", ExperimentEvents.Progressed.class, Progress.parser(),
                     (b, r) -> new ExperimentEvents.Progressed((Progress) b)),
             kind("Finished", ExperimentEvents.Finished.class, Summary.parser(),

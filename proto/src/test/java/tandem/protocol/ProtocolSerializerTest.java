@@ -60,7 +60,15 @@ class ProtocolSerializerTest {
                 new DataWorkerProtocol.Prepare(PrepareShard.newBuilder().setSpec(spec).setId(id).build(), coordinator.getRef()),
                 new ExperimentEvents.Progressed(Progress.newBuilder().setStep(5).build()),
                 new ExperimentEvents.Finished(Summary.newBuilder().setParamsSha256("ab").build()),
-                new ExperimentEvents.Failed(Refusal.newBuilder().setReason("bad").build()));
+                new ExperimentEvents.Failed(Refusal.newBuilder().setReason("bad").build()),
+                new CoordinatorProtocol.WorkerLeaving(tandem.proto.Leaving.newBuilder().setWorkerName("w").build(), gpu.getRef()),
+                new CoordinatorProtocol.Control(tandem.proto.ControlRequest.newBuilder()
+                        .setDrain(tandem.proto.DrainWorker.newBuilder().setWorker("gpu-1")).build(), kit.<CoordinatorProtocol.Replied>createTestProbe().getRef()),
+                new CoordinatorProtocol.Replied(tandem.proto.ControlReply.newBuilder().setCode(404).setError("no worker").build()),
+                new GpuWorkerProtocol.DrainNow(tandem.proto.Drain.newBuilder().setReason("scale down").build()),
+                new GpuWorkerProtocol.StopNow(tandem.proto.Stop.newBuilder().setReason("quarantined").build()),
+                new DataWorkerProtocol.DrainNow(tandem.proto.Drain.newBuilder().build()),
+                new DataWorkerProtocol.StopNow(tandem.proto.Stop.newBuilder().setReason("x").build()));
         Serialization serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
         for (WireMessage message : messages) {
             var serializer = serialization.findSerializerFor(message);
@@ -69,7 +77,7 @@ class ProtocolSerializerTest {
             Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
             assertEquals(message, back, message.getClass().getSimpleName());
         }
-        assertEquals(13, messages.stream().map(Object::getClass).distinct().count());
+        assertEquals(20, messages.stream().map(Object::getClass).distinct().count());
     }
 
     @Test

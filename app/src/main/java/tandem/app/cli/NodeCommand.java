@@ -1,6 +1,10 @@
 package tandem.app.cli;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -30,11 +34,20 @@ public abstract class NodeCommand implements Callable<Integer> {
     @Option(names = "--name", description = "worker name shown in logs and status")
     String name;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "coordinator nodes: shared directory for the run marker that lets a standby resume a run (or TANDEM_STATE_DIR)")
+    Path stateDir;
+
     abstract Role role();
 
     @Override
     public Integer call() throws Exception {
-        ActorSystem<Void> system = TandemNode.start(new NodeConfig(role(), host, port, seeds, ConfigFactory.empty()),
+        // A standalone node's JVM ends when the node leaves the cluster (drain, SIGTERM, downing).
+        Config extra = ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.exit-jvm", "on"));
+        if (stateDir != null) {
+            extra = extra.withValue(TandemNode.STATE_DIR, ConfigValueFactory.fromAnyRef(stateDir.toAbsolutePath().toString()));
+        }
+        ActorSystem<Void> system = TandemNode.start(new NodeConfig(role(), host, port, seeds, extra),
                 name != null ? name : role().clusterRole + "@" + host);
         if (seeds.isEmpty()) {
             var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);

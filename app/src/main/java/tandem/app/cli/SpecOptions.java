@@ -43,6 +43,12 @@ public final class SpecOptions {
     @Option(names = "--augment", paramLabel = "POLICY", description = "augmentation preset: none | eda | noise | eda+noise")
     String augment;
 
+    /** True if the user gave a spec file or any flag that shapes the spec. */
+    public boolean anyGiven() {
+        return specFile != null || steps != null || gpuWorkers != null || dataWorkers != null || corpus != null
+                || dataBudget != null || seed != null || model != null || augment != null;
+    }
+
     /** The spec the flags describe, with defaults filled in; not yet checked against the corpus. */
     public ExperimentSpec spec() throws SpecException {
         ExperimentSpec.Builder spec = readSpecFile().toBuilder();

@@ -1,6 +1,8 @@
 package tandem.app.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,101 +10,174 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tandem.protocol.CoordinatorProtocol;
+import tandem.protocol.Drained;
 import tandem.protocol.ExperimentEvents;
+import tandem.proto.ControlReply;
+import tandem.proto.ControlRequest;
 import tandem.proto.ExperimentSpec;
 import tandem.proto.Progress;
 import tandem.proto.SubmitExperiment;
 import tandem.proto.Summary;
 
 /**
- * A whole tandem cluster on this machine: one coordinator node plus data and GPU worker nodes on
- * loopback, each its own ActorSystem in this JVM, or (with {@code processes}) its own JVM.
+ * A whole tandem cluster on this machine, on loopback: a client node (this JVM: it submits experiments
+ * and listens to them), coordinator nodes (the oldest hosts the coordinator singleton, the others stand
+ * by), data and GPU worker nodes. Every node is its own ActorSystem in this JVM, or (with
+ * {@code processes}) every node but the client is its own JVM. Nodes can be added, drained and killed
+ * while a run goes on.
  */
 public final class LocalCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     private static final String HOST = "127.0.0.1";
     private static final AtomicInteger SUBMISSIONS = new AtomicInteger();
 
     private final Config extra;
     private final boolean processes;
-    private final ActorSystem<Void> coordinatorNode;
+    private final ActorSystem<Void> client;
     private final String seed;
-    private final List<ActorSystem<Void>> workerNodes = new ArrayList<>();
-    private final List<Process> workerProcesses = new ArrayList<>();
-    private final Path logDir;
-    private int started;
+    private final Path workDir;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<Role, AtomicInteger> counters = Map.of(Role.COORDINATOR, new AtomicInteger(),
+            Role.GPU, new AtomicInteger(), Role.DATA, new AtomicInteger());
 
-    private LocalCluster(Config extra, boolean processes) throws IOException {
-        this.extra = extra;
-        this.processes = processes;
-        this.coordinatorNode = TandemNode.start(new NodeConfig(Role.COORDINATOR, HOST, 0, List.of(), extra), "coordinator");
-        Cluster cluster = Cluster.get(coordinatorNode);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        this.seed = cluster.selfMember().address().toString();
-        this.logDir = processes ? Files.createTempDirectory("tandem-nodes-") : null;
+    /** One node: an in-JVM ActorSystem or a child process. */
+    private record Node(Role role, String name, ActorSystem<Void> system, Process process) {
+        boolean alive() {
+            return process != null ? process.isAlive() : !system.getWhenTerminated().toCompletableFuture().isDone();
+        }
+
+        /** SIGKILL, or an in-JVM stop without leaving the cluster: the others find out by themselves. */
+        void kill() {
+            if (process != null) {
+                process.destroyForcibly();
+            } else {
+                system.terminate();
+            }
+        }
+
+        /** SIGTERM, or CoordinatedShutdown in-JVM: the worker drains and leaves. */
+        void drain() {
+            if (process != null) {
+                process.destroy();
+            } else {
+                CoordinatedShutdown.get(system).runAll(Drained.INSTANCE);
+            }
+        }
     }
 
-    /** Starts the coordinator node, then {@code dataWorkers} data nodes and {@code gpuWorkers} GPU nodes. */
-    public static LocalCluster start(int gpuWorkers, int dataWorkers, Config extra, boolean processes) throws IOException {
+    private LocalCluster(Config extra, boolean processes) throws IOException {
+        this.workDir = Files.createTempDirectory("tandem-local-");
+        // In-JVM nodes must be killable without a graceful leave (a crash); a drain calls CoordinatedShutdown itself.
+        this.extra = extra
+                .withFallback(ConfigFactory.parseMap(Map.of(
+                        "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off",
+                        TandemNode.STATE_DIR, workDir.resolve("coordinator-state").toString())));
+        this.processes = processes;
+        this.client = TandemNode.start(new NodeConfig(Role.CLIENT, HOST, 0, List.of(), this.extra), "client");
+        Cluster cluster = Cluster.get(client);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        this.seed = cluster.selfMember().address().toString();
+    }
+
+    /** Starts the client node, {@code coordinators} coordinator nodes, then the data and GPU worker nodes. */
+    public static LocalCluster start(int coordinators, int gpuWorkers, int dataWorkers, Config extra, boolean processes) throws IOException {
         LocalCluster cluster = new LocalCluster(extra, processes);
+        for (int i = 0; i < coordinators; i++) {
+            cluster.add(Role.COORDINATOR);
+        }
         for (int i = 0; i < dataWorkers; i++) {
-            cluster.addWorker(Role.DATA);
+            cluster.add(Role.DATA);
         }
         for (int i = 0; i < gpuWorkers; i++) {
-            cluster.addWorker(Role.GPU);
+            cluster.add(Role.GPU);
         }
         return cluster;
     }
 
-    /** Adds one worker node of {@code role} (it joins and is found by the coordinator by itself). */
-    public void addWorker(Role role) throws IOException {
-        String name = (role == Role.GPU ? "gpu-" : "data-") + (++started);
-        if (processes) {
-            workerProcesses.add(launch(role, name));
-        } else {
-            workerNodes.add(TandemNode.start(new NodeConfig(role, HOST, 0, List.of(seed), extra), name));
-        }
+    /** Adds one node of {@code role}; it joins and is found by the coordinator by itself. Returns its name. */
+    public synchronized String add(Role role) throws IOException {
+        String name = role.clusterRole + "-" + counters.get(role).incrementAndGet();
+        Node node = processes
+                ? new Node(role, name, null, launch(role, name))
+                : new Node(role, name, TandemNode.start(new NodeConfig(role, HOST, 0, List.of(seed), extra), name), null);
+        nodes.add(node);
+        return name;
     }
 
-    public ActorSystem<Void> coordinatorNode() {
-        return coordinatorNode;
+    /** Kills the oldest live node of {@code role} (for coordinators: the one hosting the singleton). */
+    public synchronized Optional<String> kill(Role role) {
+        return oldest(role).map(node -> {
+            log.info("killing {} abruptly", node.name());
+            node.kill();
+            return node.name();
+        });
     }
 
-    public List<ActorSystem<Void>> workerNodes() {
-        return workerNodes;
+    /** Drains the oldest live worker node of {@code role}. */
+    public synchronized Optional<String> drain(Role role) {
+        return oldest(role).map(node -> {
+            log.info("draining {}", node.name());
+            node.drain();
+            return node.name();
+        });
     }
 
-    /** Where worker processes write their logs, or null for in-JVM nodes. */
-    public Path logDir() {
-        return logDir;
+    /** Live nodes of {@code role}. */
+    public synchronized int alive(Role role) {
+        return (int) nodes.stream().filter(n -> n.role() == role && n.alive()).count();
+    }
+
+    private Optional<Node> oldest(Role role) {
+        return nodes.stream().filter(n -> n.role() == role && n.alive()).findFirst();
+    }
+
+    public ActorSystem<Void> client() {
+        return client;
+    }
+
+    /** Where child processes write their logs. */
+    public Path workDir() {
+        return workDir;
     }
 
     /**
-     * Submits {@code spec} and blocks until it ends, passing progress reports to {@code onProgress}.
+     * Submits {@code spec} (or continues the run checkpointed in {@code resumeFrom}) and blocks until it
+     * ends, passing progress reports to {@code onProgress}.
      *
      * @throws ExperimentFailed if the coordinator refused the spec or the run failed
      */
-    public Summary run(ExperimentSpec spec, Consumer<Progress> onProgress, Duration timeout)
+    public Summary run(ExperimentSpec spec, String resumeFrom, Consumer<Progress> onProgress, Duration timeout)
             throws ExperimentFailed, InterruptedException {
         BlockingQueue<ExperimentEvents.Event> events = new LinkedBlockingQueue<>();
-        ActorRef<ExperimentEvents.Event> listener = coordinatorNode.systemActorOf(
+        ActorRef<ExperimentEvents.Event> listener = client.systemActorOf(
                 Behaviors.receiveMessage(e -> {
                     events.add(e);
                     return Behaviors.same();
                 }), "submitter-" + SUBMISSIONS.incrementAndGet(), Props.empty());
-        TandemNode.coordinator(coordinatorNode).tell(new CoordinatorProtocol.Submit(
-                SubmitExperiment.newBuilder().setSpec(spec).build(), listener));
+        SubmitExperiment.Builder submit = SubmitExperiment.newBuilder().setSpec(spec);
+        if (resumeFrom != null) {
+            submit.setResumeFrom(resumeFrom);
+        }
+        TandemNode.coordinator(client).tell(new CoordinatorProtocol.Submit(submit.build(), listener));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             ExperimentEvents.Event event = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -116,6 +191,17 @@ public final class LocalCluster implements AutoCloseable {
                 throw new ExperimentFailed(f.body().getReason());
             }
         }
+    }
+
+    public Summary run(ExperimentSpec spec, Consumer<Progress> onProgress, Duration timeout) throws ExperimentFailed, InterruptedException {
+        return run(spec, null, onProgress, timeout);
+    }
+
+    /** Asks the coordinator a control-plane question. */
+    public CompletionStage<ControlReply> control(ControlRequest request, Duration timeout) {
+        return AskPattern.<CoordinatorProtocol.Command, CoordinatorProtocol.Replied>ask(TandemNode.coordinator(client),
+                replyTo -> new CoordinatorProtocol.Control(request, replyTo), timeout, client.scheduler())
+                .thenApply(CoordinatorProtocol.Replied::body);
     }
 
     /** The run ended without a summary; the message says why in one line. */
@@ -132,37 +218,58 @@ public final class LocalCluster implements AutoCloseable {
         if (cache != null) {
             command.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
         }
+        extra.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("pekko.") || e.getKey().startsWith("tandem."))
+                .filter(e -> !e.getKey().equals("pekko.coordinated-shutdown.run-by-actor-system-terminate"))
+                .forEach(e -> command.add("-D" + e.getKey() + "=" + e.getValue().unwrapped()));
+        String subcommand = switch (role) {
+            case GPU -> "gpu-worker";
+            case DATA -> "data-worker";
+            case COORDINATOR -> "coordinator";
+            case CLIENT -> throw new IllegalArgumentException("the client runs in this JVM");
+        };
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "tandem.app.Main",
-                role == Role.GPU ? "gpu-worker" : "data-worker", "--host", HOST, "--port", "0", "--seed", seed, "--name", name));
-        File log = logDir.resolve(name + ".log").toFile();
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+                subcommand, "--host", HOST, "--port", "0", "--seed", seed, "--name", name));
+        File logFile = workDir.resolve(name + ".log").toFile();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile).start();
     }
 
     @Override
     public void close() {
-        workerProcesses.forEach(Process::destroy);
-        workerNodes.forEach(ActorSystem::terminate);
-        coordinatorNode.terminate();
-        for (ActorSystem<Void> node : workerNodes) {
-            awaitQuietly(node);
+        List<Node> all;
+        synchronized (this) {
+            all = List.copyOf(nodes);
         }
-        awaitQuietly(coordinatorNode);
-        for (Process p : workerProcesses) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Node node : all) {
+            if (node.process() != null) {
+                node.process().destroy();
+            } else {
+                node.system().terminate();
             }
         }
-    }
-
-    private static void awaitQuietly(ActorSystem<Void> node) {
+        client.terminate();
+        for (Node node : all) {
+            try {
+                if (node.process() != null) {
+                    if (!node.process().waitFor(20, TimeUnit.SECONDS)) {
+                        node.process().destroyForcibly();
+                    }
+                } else {
+                    node.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                node.kill();
+            }
+        }
         try {
-            node.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            client.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // shutting down anyway
         }
+    }
+
+    /** A config value for every node of this cluster, e.g. from tests. */
+    public static Config with(String path, Object value) {
+        return ConfigFactory.empty().withValue(path, ConfigValueFactory.fromAnyRef(value));
     }
 }

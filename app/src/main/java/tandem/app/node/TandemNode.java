@@ -1,5 +1,6 @@
 package tandem.app.node;
 
+import java.nio.file.Path;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -9,6 +10,7 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import tandem.coordinator.Coordinator;
+import tandem.coordinator.metrics.RunMetrics;
 import tandem.data.DataWorker;
 import tandem.gpu.GpuWorker;
 import tandem.protocol.CoordinatorProtocol;
@@ -30,6 +32,7 @@ public final class TandemNode {
         return Behaviors.setup(context -> {
             switch (role) {
                 case COORDINATOR -> coordinator(context.getSystem());
+                case CLIENT -> { }
                 case GPU -> context.spawn(GpuWorker.create(name), "gpu-worker", DispatcherSelector.fromConfig(WORKER_DISPATCHER));
                 case DATA -> context.spawn(DataWorker.create(name), "data-worker", DispatcherSelector.fromConfig(WORKER_DISPATCHER));
             }
@@ -37,9 +40,17 @@ public final class TandemNode {
         });
     }
 
-    /** The coordinator singleton (hosted on the oldest coordinator node), through this node's proxy. */
+    /**
+     * The coordinator singleton (hosted on the oldest coordinator node), through this node's proxy. The
+     * coordinator keeps its run marker in {@code tandem.coordinator.state-dir}, which every coordinator
+     * node must share (same disk, or a volume) for a failover to resume the run.
+     */
     public static ActorRef<CoordinatorProtocol.Command> coordinator(ActorSystem<?> system) {
-        return ClusterSingleton.get(system).init(SingletonActor.of(Coordinator.create(), "coordinator")
+        String stateDir = system.settings().config().getString(STATE_DIR);
+        return ClusterSingleton.get(system).init(SingletonActor.of(
+                        Coordinator.create(stateDir.isEmpty() ? null : Path.of(stateDir), RunMetrics.detached()), "coordinator")
                 .withSettings(ClusterSingletonSettings.create(system).withRole(Role.COORDINATOR.clusterRole)));
     }
+
+    public static final String STATE_DIR = "tandem.coordinator.state-dir";
 }

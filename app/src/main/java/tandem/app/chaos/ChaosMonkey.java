@@ -1,0 +1,95 @@
+package tandem.app.chaos;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tandem.app.node.LocalCluster;
+import tandem.app.node.Role;
+import tandem.proto.Progress;
+
+/**
+ * Carries out a {@link ChaosSchedule} against a local cluster: step triggers fire from progress
+ * reports, time triggers from a timer started with training. A killed coordinator is replaced by a
+ * fresh standby so that the next kill also has somewhere to fail over to.
+ */
+public final class ChaosMonkey implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChaosMonkey.class);
+
+    private final ChaosSchedule schedule;
+    private final LocalCluster cluster;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chaos");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<ChaosSchedule.Rule> fired = new HashSet<>();
+    private boolean started;
+    private int actions;
+
+    public ChaosMonkey(ChaosSchedule schedule, LocalCluster cluster) {
+        this.schedule = schedule;
+        this.cluster = cluster;
+    }
+
+    /** Feed every progress report here. */
+    public synchronized void onProgress(Progress progress) {
+        if (!started && progress.getStep() > 0) {
+            started = true;
+            startTimers();
+        }
+        for (ChaosSchedule.Rule rule : schedule.rules()) {
+            if (rule.trigger() == ChaosSchedule.Trigger.AT_STEP && progress.getStep() >= rule.value() && fired.add(rule)) {
+                act(rule);
+            }
+        }
+    }
+
+    private void startTimers() {
+        for (ChaosSchedule.Rule rule : schedule.rules()) {
+            long millis = (long) (rule.value() * 1000);
+            if (rule.trigger() == ChaosSchedule.Trigger.AT_SECONDS) {
+                timer.schedule(() -> act(rule), millis, TimeUnit.MILLISECONDS);
+            } else if (rule.trigger() == ChaosSchedule.Trigger.EVERY_SECONDS) {
+                timer.scheduleAtFixedRate(() -> act(rule), millis, millis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** How many faults were injected. */
+    public synchronized int actions() {
+        return actions;
+    }
+
+    private synchronized void act(ChaosSchedule.Rule rule) {
+        try {
+            Optional<String> target = switch (rule.action()) {
+                case KILL -> cluster.kill(rule.role());
+                case DRAIN -> cluster.drain(rule.role());
+                case JOIN -> Optional.of(cluster.add(rule.role()));
+            };
+            if (target.isEmpty()) {
+                log.warn("chaos {}: no live {} node", rule.text(), rule.role().clusterRole);
+                return;
+            }
+            actions++;
+            log.info("chaos {}: {} {}", rule.text(), rule.action().name().toLowerCase(), target.get());
+            if (rule.role() == Role.COORDINATOR) {
+                actions++;
+                log.info("chaos: started standby {}", cluster.add(Role.COORDINATOR));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("chaos {} failed: {}", rule.text(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
