@@ -15,6 +15,7 @@ import tandem.app.cli.NodeCommand;
                 NodeCommand.DataWorker.class,
                 NodeCommand.GpuWorker.class,
                 AugmentCommand.class,
+                tandem.app.grid.GridCommand.class,
         })
 public final class Main implements Runnable {
 
