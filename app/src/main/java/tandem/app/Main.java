@@ -16,6 +16,7 @@ import tandem.app.cli.NodeCommand;
                 NodeCommand.GpuWorker.class,
                 AugmentCommand.class,
                 tandem.app.grid.GridCommand.class,
+                tandem.app.ctl.CtlCommand.class,
         })
 public final class Main implements Runnable {
 

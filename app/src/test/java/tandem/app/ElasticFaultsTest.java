@@ -22,7 +22,7 @@ import tandem.proto.Summary;
  * undisturbed one, with every step counted exactly once.
  */
 class ElasticFaultsTest {
-    private static final int STEPS = 120;
+    private static final int STEPS = 300;
 
     /**
      * Faults noticed within seconds, yet tolerant of the pauses of a 2-core machine starting eight JVMs

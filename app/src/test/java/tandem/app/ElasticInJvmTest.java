@@ -39,7 +39,7 @@ import tandem.proto.WorkRequest;
  * resumed from its checkpoints. Every run ends with the undisturbed run's parameters.
  */
 class ElasticInJvmTest {
-    private static final int STEPS = 60;
+    private static final int STEPS = 240;
     private static final ExperimentSpec SPEC = TestSpecs.tiny(STEPS);
     private static String undisturbedHash;
 
@@ -67,6 +67,12 @@ class ElasticInJvmTest {
                         t.coordinator().tell(new CoordinatorProtocol.ResultReceived(GpuResult.newBuilder()
                                 .setExperimentId(t.body().getExperimentId()).setId(t.body().getId())
                                 .setParamsVersion(t.body().getParamsVersion()).setLossSum(Double.NaN).setTokenCount(1).build(), ctx.getSelf()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(GpuWorkerProtocol.Init.class, i -> {
+                        i.coordinator().tell(new CoordinatorProtocol.InitialParamsReceived(tandem.proto.InitialParams.newBuilder()
+                                .setExperimentId(i.body().getExperimentId())
+                                .setParams(tandem.protocol.FloatVectors.wrap(new float[] {Float.NaN})).build(), ctx.getSelf()));
                         return Behaviors.same();
                     })
                     .onMessage(GpuWorkerProtocol.StopNow.class, s -> Behaviors.stopped())
@@ -106,9 +112,9 @@ class ElasticInJvmTest {
             summary = cluster.run(SPEC, (Progress p) -> {
                 states.add(p.getState());
                 try {
-                    if (p.getStep() >= 15 && drained.compareAndSet(false, true)) {
+                    if (p.getStep() >= 40 && drained.compareAndSet(false, true)) {
                         cluster.drain(Role.GPU);
-                    } else if (p.getStep() >= 25 && drained.get() && emptied.compareAndSet(false, true)) {
+                    } else if (p.getStep() >= 80 && drained.get() && emptied.compareAndSet(false, true)) {
                         cluster.kill(Role.GPU);
                     } else if (emptied.get() && p.getState().startsWith("waiting: no GPU") && refilled.compareAndSet(false, true)) {
                         cluster.add(Role.GPU);
@@ -137,7 +143,7 @@ class ElasticInJvmTest {
         try (LocalCluster cluster = LocalCluster.start(1, 2, 1, TestSpecs.SERIALIZE_EVERYTHING, false)) {
             AtomicBoolean cancelled = new AtomicBoolean();
             LocalCluster.ExperimentFailed failed = assertThrows(LocalCluster.ExperimentFailed.class, () -> cluster.run(spec, p -> {
-                if (p.getStep() >= 35 && cancelled.compareAndSet(false, true)) {
+                if (p.getStep() >= 100 && cancelled.compareAndSet(false, true)) {
                     cluster.control(ControlRequest.newBuilder().setExperiment(ExperimentAction.newBuilder()
                             .setExperimentId(p.getExperimentId()).setKind(ExperimentAction.Kind.CANCEL)).build(), Duration.ofSeconds(10))
                             .toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();

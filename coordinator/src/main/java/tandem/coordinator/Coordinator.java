@@ -133,15 +133,17 @@ public final class Coordinator {
         return common(null)
                 .onMessage(CoordinatorProtocol.Submit.class, m -> start(new Pending(newId(m.body().getSpec()), m.body(), m.replyTo())))
                 .onMessage(CoordinatorProtocol.WorkRequested.class, m -> {
-                    pools = pools.ready(m.worker(), m.body().getWorkerName(), m.body().getExperimentId(), m.body().getParamsVersion());
+                    if (admitted(m)) {
+                        pools = pools.ready(m.worker(), m.body().getWorkerName(), m.body().getExperimentId(), m.body().getParamsVersion());
+                    }
                     return Behaviors.same();
                 })
                 .onMessage(CoordinatorProtocol.ResultReceived.class, m -> {
-                    pools = pools.ready(m.worker(), "", m.body().getExperimentId(), m.body().getParamsVersion());
+                    pools = pools.answered(m.worker(), m.body().getExperimentId(), m.body().getParamsVersion());
                     return Behaviors.same();
                 })
                 .onMessage(CoordinatorProtocol.InitialParamsReceived.class, m -> {
-                    pools = pools.ready(m.worker(), "", "", -1);
+                    pools = pools.answered(m.worker(), "", -1);
                     return Behaviors.same();
                 })
                 .onMessage(CoordinatorProtocol.ShardPrepared.class, m -> Behaviors.same())
@@ -184,7 +186,9 @@ public final class Coordinator {
                     return Behaviors.same();
                 })
                 .onMessage(CoordinatorProtocol.WorkRequested.class, m -> {
-                    pools = run.onWorkRequested(pools, m);
+                    if (admitted(m)) {
+                        pools = run.onWorkRequested(pools, m);
+                    }
                     return next(run);
                 })
                 .onMessage(CoordinatorProtocol.InitialParamsReceived.class, m -> {
@@ -291,6 +295,7 @@ public final class Coordinator {
             case EXPERIMENT -> experimentAction(request.getExperiment(), run);
             case LIST -> ControlReply.newBuilder().setCode(200).addAllExperiments(experiments(run)).build();
             case GET -> experiments(run).stream().filter(v -> v.getId().equals(request.getGet().getExperimentId())).findFirst()
+                    .map(v -> run != null && v.getId().equals(run.id()) ? Views.withCurve(v, run) : v)
                     .map(v -> ControlReply.newBuilder().setCode(200).setExperiment(v).build())
                     .orElseGet(() -> error(404, "no experiment '" + request.getGet().getExperimentId() + "'"));
             case SUBMIT -> submit(request.getSubmit());
@@ -372,6 +377,19 @@ public final class Coordinator {
     private String newId(ExperimentSpec spec) {
         String name = spec.getName().isBlank() ? "experiment" : spec.getName().replaceAll("[^A-Za-z0-9_.-]", "-");
         return name + "-" + Long.toString(System.currentTimeMillis(), 36) + (++submissions);
+    }
+
+    /** A worker of another protocol version is told to stop and never handed work. */
+    private boolean admitted(CoordinatorProtocol.WorkRequested m) {
+        int theirs = m.body().getProtocolVersion();
+        if (theirs == ServiceKeys.PROTOCOL_VERSION) {
+            return true;
+        }
+        String reason = "worker " + m.body().getWorkerName() + " speaks protocol " + theirs + ", this coordinator speaks " + ServiceKeys.PROTOCOL_VERSION;
+        context.getLog().error("refusing {}", reason);
+        m.worker().tell(new GpuWorkerProtocol.StopNow(tandem.proto.Stop.newBuilder().setReason(reason).build()));
+        pools = pools.exclude(m.worker());
+        return false;
     }
 
     private void greet(ActorRef<GpuWorkerProtocol.Command> worker) {

@@ -24,14 +24,31 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
     /** What the coordinator knows of one data worker. */
     public record DataWorker(String name, long shardsPrepared) {}
 
-    /** What the coordinator knows of one GPU worker. {@code idle}: it has asked for work and holds none. */
-    public record GpuWorker(String name, boolean idle, String experimentId, long paramsVersion, long shardsDone) {
-        GpuWorker ready(String experiment, long version) {
-            return new GpuWorker(name, true, experiment, version, shardsDone);
+    /**
+     * Tasks a GPU worker may hold at once: the one it computes and the next, queued in its mailbox, so that
+     * the round trip of handing out a shard hides behind compute instead of idling the worker.
+     */
+    public static final int SLOTS = 2;
+
+    /**
+     * What the coordinator knows of one GPU worker: how many tasks it holds ({@code inFlight}) and the
+     * params version it holds (or will, once it has read the task that carries them).
+     */
+    public record GpuWorker(String name, int inFlight, String experimentId, long paramsVersion, long shardsDone) {
+        public boolean idle() {
+            return inFlight == 0;
+        }
+
+        GpuWorker requested(String experiment, long version) {
+            return new GpuWorker(name, 0, experiment, version, shardsDone);
+        }
+
+        GpuWorker finished(String experiment, long version) {
+            return new GpuWorker(name, Math.max(0, inFlight - 1), experiment, version, shardsDone);
         }
 
         GpuWorker busy() {
-            return new GpuWorker(name, false, experimentId, paramsVersion, shardsDone);
+            return new GpuWorker(name, inFlight + 1, experimentId, paramsVersion, shardsDone);
         }
 
         /** True if this worker already holds params {@code version} of {@code experiment}. */
@@ -53,7 +70,7 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
             GpuWorker known = gpu.get(ref);
             if (known == null) {
                 joined.add(ref);
-                known = new GpuWorker(ref.path().address().hostPort(), false, "", -1, 0);
+                known = new GpuWorker(ref.path().address().hostPort(), SLOTS, "", -1, 0); // no work until it asks
             }
             next.put(ref, known);
         }
@@ -74,13 +91,26 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
     /** A listing's effect: the new pools, the workers that joined and those that left. */
     public record Change<T>(Pools pools, List<ActorRef<T>> joined, List<ActorRef<T>> left) {}
 
+    /** The worker asked for work: it holds no task, and params {@code version} of {@code experiment}. */
     public Pools ready(ActorRef<GpuWorkerProtocol.Command> worker, String name, String experiment, long version) {
         GpuWorker known = gpu.get(worker);
         if (known == null) {
             return this; // not (or no longer) in the listing: it will be greeted when it shows up
         }
-        GpuWorker named = name.isEmpty() ? known : new GpuWorker(name, known.idle(), known.experimentId(), known.paramsVersion(), known.shardsDone());
-        return withGpu(worker, named.ready(experiment, version));
+        GpuWorker named = name.isEmpty() ? known : new GpuWorker(name, known.inFlight(), known.experimentId(), known.paramsVersion(), known.shardsDone());
+        return withGpu(worker, named.requested(experiment, version));
+    }
+
+    /** The worker answered one task (a result, initial params): one slot is free again. */
+    public Pools answered(ActorRef<GpuWorkerProtocol.Command> worker, String experiment, long version) {
+        GpuWorker known = gpu.get(worker);
+        return known == null ? this : withGpu(worker, known.finished(experiment, version));
+    }
+
+    /** The worker was sent params {@code version}: it holds them from its next task on. */
+    public Pools holding(ActorRef<GpuWorkerProtocol.Command> worker, String experiment, long version) {
+        GpuWorker w = gpu.get(worker);
+        return w == null ? this : withGpu(worker, new GpuWorker(w.name(), w.inFlight(), experiment, version, w.shardsDone()));
     }
 
     /**
@@ -122,7 +152,7 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
         Pools pools = this;
         for (var e : gpu.entrySet()) {
             if (address.equals(e.getKey().path().address())) {
-                pools = pools.withGpu(e.getKey(), e.getValue().busy());
+                pools = pools.withGpu(e.getKey(), new GpuWorker(e.getValue().name(), SLOTS, "", -1, e.getValue().shardsDone()));
             }
         }
         return pools;
@@ -135,11 +165,13 @@ public record Pools(Map<ActorRef<GpuWorkerProtocol.Command>, GpuWorker> gpu,
 
     public Pools shardDone(ActorRef<GpuWorkerProtocol.Command> worker) {
         GpuWorker w = gpu.get(worker);
-        return w == null ? this : withGpu(worker, new GpuWorker(w.name(), w.idle(), w.experimentId(), w.paramsVersion(), w.shardsDone() + 1));
+        return w == null ? this : withGpu(worker, new GpuWorker(w.name(), w.inFlight(), w.experimentId(), w.paramsVersion(), w.shardsDone() + 1));
     }
 
-    public Optional<ActorRef<GpuWorkerProtocol.Command>> anyIdleGpu() {
-        return gpu.entrySet().stream().filter(e -> e.getValue().idle()).map(Map.Entry::getKey).findFirst();
+    /** A GPU worker with a free slot, the least loaded first (an idle worker before a busy one). */
+    public Optional<ActorRef<GpuWorkerProtocol.Command>> freeGpu() {
+        return gpu.entrySet().stream().filter(e -> e.getValue().inFlight() < SLOTS)
+                .min(java.util.Comparator.comparingInt(e -> e.getValue().inFlight())).map(Map.Entry::getKey);
     }
 
     /** The next data worker in round-robin order, and the pools advanced past it. */

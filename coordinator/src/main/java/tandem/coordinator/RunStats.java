@@ -53,8 +53,9 @@ final class RunStats {
         return trainStartNanos == 0 || seconds <= 0 ? 0 : (tokens - tokensAtTrainStart) / seconds;
     }
 
+    /** Passes over the unique data: examples trained on (original or augmented views) per unique window. */
     double epochs() {
-        return facts == null || facts.getExamplesPerEpoch() == 0 ? 0 : (double) examples / facts.getExamplesPerEpoch();
+        return facts == null || facts.getUniqueWindows() == 0 ? 0 : (double) examples / facts.getUniqueWindows();
     }
 
     double dataStall() {

@@ -28,7 +28,6 @@ import tandem.protocol.DataWorkerProtocol;
 import tandem.protocol.ExperimentEvents;
 import tandem.protocol.FloatVectors;
 import tandem.protocol.GpuWorkerProtocol;
-import tandem.protocol.ServiceKeys;
 import tandem.protocol.WireLimits;
 import tandem.proto.Checkpoint;
 import tandem.proto.CheckpointInfo;
@@ -189,20 +188,13 @@ final class TrainingRun {
     // ---- events --------------------------------------------------------------------------------
 
     Pools onWorkRequested(Pools pools, CoordinatorProtocol.WorkRequested m) {
-        if (m.body().getProtocolVersion() != ServiceKeys.PROTOCOL_VERSION) {
-            String reason = "worker " + m.body().getWorkerName() + " speaks protocol " + m.body().getProtocolVersion()
-                    + ", this coordinator speaks " + ServiceKeys.PROTOCOL_VERSION;
-            log.error("refusing {}", reason);
-            m.worker().tell(new GpuWorkerProtocol.StopNow(Stop.newBuilder().setReason(reason).build()));
-            return pools.exclude(m.worker());
-        }
         // A worker that asks for work holds none: whatever the ledger thinks it has goes back to the pool.
         release(m.worker(), "asked for new work");
         return pools.ready(m.worker(), m.body().getWorkerName(), m.body().getExperimentId(), m.body().getParamsVersion());
     }
 
     Pools onInitialParams(Pools pools, CoordinatorProtocol.InitialParamsReceived m) {
-        Pools next = pools.ready(m.worker(), "", "", -1);
+        Pools next = pools.answered(m.worker(), "", -1);
         if (optimizer != null || !m.body().getExperimentId().equals(id)) {
             return next;
         }
@@ -212,7 +204,12 @@ final class TrainingRun {
             fail(tooLarge.get());
             return next;
         }
-        optimizer = new FlatOptimizer(spec.getOptimizer(), spec.getGpuBudget().getMaxSteps(), vectorToArray(m.body().getParams()), null);
+        INDArray params = vectorToArray(m.body().getParams());
+        if (count == 0 || !Double.isFinite(params.sumNumber().doubleValue())) {
+            initWorker = null;
+            return countBad(next, m.worker(), "initial parameters: " + count + " floats, not all finite");
+        }
+        optimizer = new FlatOptimizer(spec.getOptimizer(), spec.getGpuBudget().getMaxSteps(), params, null);
         stats.backend = m.body().getBackend();
         stats.trainStartNanos = System.nanoTime();
         ledger = PhaseLedger.start(schedule.first());
@@ -236,7 +233,7 @@ final class TrainingRun {
 
     Pools onResult(Pools pools, CoordinatorProtocol.ResultReceived m) {
         GpuResult result = m.body();
-        Pools next = pools.ready(m.worker(), "", result.getExperimentId(), result.getParamsVersion());
+        Pools next = pools.answered(m.worker(), result.getExperimentId(), result.getParamsVersion());
         if (ledger == null || !result.getExperimentId().equals(id)) {
             return next;
         }
@@ -270,10 +267,15 @@ final class TrainingRun {
 
     /** A bad result: counted, the shard handed out again, the worker quarantined after a few in a row. */
     private Pools rejected(Pools pools, ActorRef<GpuWorkerProtocol.Command> worker, int index, String problem) {
-        stats.resultsRejected++;
-        metrics.resultRejected();
         log.warn("rejected result for {} shard {} from {}: {}", ledger.phase(), index, worker.path(), problem);
         ledger = ledger.release(index, worker);
+        return countBad(pools, worker, problem);
+    }
+
+    /** Counts a bad answer from {@code worker}; the third in a row quarantines it. */
+    private Pools countBad(Pools pools, ActorRef<GpuWorkerProtocol.Command> worker, String problem) {
+        stats.resultsRejected++;
+        metrics.resultRejected();
         int bad = badInARow.merge(worker, 1, Integer::sum);
         if (bad < BAD_RESULTS_BEFORE_QUARANTINE) {
             return pools;
@@ -385,12 +387,13 @@ final class TrainingRun {
         pools = prefetchAhead(pools);
         Set<Integer> ready = prefetch.readyIn(ledger.phase());
         while (!finished()) {
-            Optional<ActorRef<GpuWorkerProtocol.Command>> worker = pools.anyIdleGpu();
+            Optional<ActorRef<GpuWorkerProtocol.Command>> worker = pools.freeGpu();
             if (worker.isEmpty()) {
                 break;
             }
             Optional<Integer> shard = ledger.nextToHandOut(ready);
-            if (shard.isEmpty()) {
+            if (shard.isEmpty() && pools.gpu().get(worker.get()).idle()) {
+                // Only a worker with nothing to do takes a copy of a straggler's shard.
                 shard = ledger.straggler(System.nanoTime(), stragglerPatience(), worker.get());
                 shard.ifPresent(s -> stats.shardsDuplicated++);
             }
@@ -427,7 +430,7 @@ final class TrainingRun {
         if (initWorker != null) {
             return pools;
         }
-        Optional<ActorRef<GpuWorkerProtocol.Command>> worker = pools.anyIdleGpu();
+        Optional<ActorRef<GpuWorkerProtocol.Command>> worker = pools.freeGpu();
         if (worker.isEmpty()) {
             return pools;
         }
@@ -471,6 +474,7 @@ final class TrainingRun {
                 .setBatch(prefetch.ready().get(shard).getBatch());
         if (!pools.gpu().get(worker).holds(id, phase.version())) {
             task.setParams(paramsOnWire());
+            pools = pools.holding(worker, id, phase.version());
         }
         worker.tell(new GpuWorkerProtocol.RunTask(task.build(), context.getSelf()));
         long now = System.nanoTime();

@@ -30,6 +30,22 @@ final class Views {
         return status.build();
     }
 
+    /** Points of a loss curve shown at most: a longer curve is thinned evenly (the last point is kept). */
+    static final int CURVE_POINTS = 1000;
+
+    /** {@code view} of the running {@code run} with its loss and evaluation curves so far (GET one experiment). */
+    static ExperimentView withCurve(ExperimentView view, TrainingRun run) {
+        List<tandem.proto.LossPoint> losses = run.stats().losses;
+        int stride = Math.max(1, (losses.size() + CURVE_POINTS - 1) / CURVE_POINTS);
+        ExperimentView.Builder detailed = view.toBuilder().addAllEvals(run.stats().evals);
+        for (int i = 0; i < losses.size(); i++) {
+            if (i % stride == 0 || i == losses.size() - 1) {
+                detailed.addLosses(losses.get(i));
+            }
+        }
+        return detailed.build();
+    }
+
     static ExperimentView of(TrainingRun run, Pools pools) {
         ExperimentView.Builder view = ExperimentView.newBuilder().setId(run.id()).setSpec(run.spec())
                 .setProgress(Reports.progress(run, pools));

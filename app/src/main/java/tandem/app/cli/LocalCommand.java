@@ -12,9 +12,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tandem.app.api.ApiOptions;
+import tandem.app.api.LocalService;
 import tandem.app.chaos.ChaosMonkey;
 import tandem.app.chaos.ChaosSchedule;
 import tandem.app.node.LocalCluster;
+import tandem.coordinator.control.ApiSettings;
 import tandem.coordinator.checkpoint.CheckpointStore;
 import tandem.protocol.SpecException;
 import tandem.protocol.Specs;
@@ -22,9 +25,14 @@ import tandem.proto.Checkpoint;
 import tandem.proto.ExperimentSpec;
 import tandem.proto.Summary;
 
-/** {@code tandem local}: a whole cluster on this machine, one experiment, a live progress line, a summary. */
+/**
+ * {@code tandem local}: a whole cluster on this machine, one experiment, a live progress line, a summary.
+ * The client node serves the control API (default http://127.0.0.1:8080, see {@code tandem ctl}) and Pekko
+ * Management; with {@code --serve} the cluster stays up after the first experiment, to take more.
+ */
 @Command(name = "local", mixinStandardHelpOptions = true,
-        description = "Train on a cluster of loopback nodes: a coordinator, M data workers, N GPU workers.")
+        description = {"Train on a cluster of loopback nodes: a coordinator, M data workers, N GPU workers.",
+                "The control API listens on --api-port (tandem ctl status | scale | submit ...)."})
 public final class LocalCommand implements Callable<Integer> {
 
     @Mixin
@@ -49,9 +57,17 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "give up after this long (default 3600)")
     long timeoutSeconds = 3600;
 
+    @Option(names = "--serve", description = "keep the cluster and its control API up after the first experiment "
+            + "(submit more with tandem ctl submit; Ctrl-C stops)")
+    boolean serve;
+
+    @Mixin
+    ApiOptions apiOptions = new ApiOptions();
+
     @Override
     public Integer call() throws Exception {
         ChaosSchedule schedule = ChaosSchedule.parse(chaos);
+        ApiSettings api = apiOptions.settings(ConfigFactory.load());
         ExperimentSpec spec = resume != null ? resumedSpec() : withCheckpointDir(specOptions.checkedSpec());
         int gpu = spec.getGpuBudget().getGpuWorkers();
         int data = spec.getDataBudget().getDataWorkers();
@@ -61,23 +77,34 @@ public final class LocalCommand implements Callable<Integer> {
                 processes ? ", one JVM per node" : "", resume != null ? ", resuming " + resume : "");
         System.out.println("checkpoints: " + spec.getCheckpoint().getDir());
         ProgressLine progress = new ProgressLine(System.out);
-        Summary summary;
-        try (LocalCluster cluster = LocalCluster.start(coordinators, gpu, data, ConfigFactory.empty(), processes);
-             ChaosMonkey monkey = new ChaosMonkey(schedule, cluster)) {
+        // Management on the client node: the port of application.conf (or -Dpekko.management.http.port).
+        var extra = LocalCluster.with("pekko.management.http.port", ConfigFactory.load().getInt("pekko.management.http.port"));
+        try (LocalService service = LocalService.start(coordinators, gpu, data, extra, processes, api, serve);
+             ChaosMonkey monkey = new ChaosMonkey(schedule, service.cluster())) {
+            LocalCluster cluster = service.cluster();
             if (processes) {
                 System.out.println("node logs: " + cluster.workDir());
             }
-            summary = cluster.run(spec, resume == null ? null : resume.toString(), p -> {
-                monkey.onProgress(p);
-                progress.show(p);
-            }, Duration.ofSeconds(timeoutSeconds));
-        } finally {
-            progress.end();
-        }
-        SummaryTable.print(summary, System.out);
-        if (summaryJson != null) {
-            Files.writeString(summaryJson, Specs.toJson(summary) + "\n", StandardCharsets.UTF_8);
-            System.out.println("summary written to " + summaryJson);
+            service.apiProblem().ifPresentOrElse(problem -> System.out.println("no " + problem),
+                    () -> System.out.println("control API: " + service.apiUrl() + "/api/v1  (tandem ctl --server " + service.apiUrl() + " status)"));
+            Summary summary;
+            try {
+                summary = cluster.run(spec, resume == null ? null : resume.toString(), p -> {
+                    monkey.onProgress(p);
+                    progress.show(p);
+                }, Duration.ofSeconds(timeoutSeconds));
+            } finally {
+                progress.end();
+            }
+            SummaryTable.print(summary, System.out);
+            if (summaryJson != null) {
+                Files.writeString(summaryJson, Specs.toJson(summary) + "\n", StandardCharsets.UTF_8);
+                System.out.println("summary written to " + summaryJson);
+            }
+            if (serve) {
+                System.out.println("serving: submit more with `tandem ctl --server " + service.apiUrl() + " submit SPEC.json`; Ctrl-C stops");
+                cluster.client().getWhenTerminated().toCompletableFuture().join();
+            }
         }
         return 0;
     }

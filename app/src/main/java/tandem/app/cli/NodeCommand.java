@@ -8,8 +8,13 @@ import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tandem.app.api.ApiOptions;
+import tandem.app.api.ApiServer;
+import tandem.app.api.ApiUnavailable;
 import tandem.app.node.NodeConfig;
 import tandem.app.node.Role;
 import tandem.app.node.TandemNode;
@@ -40,6 +45,11 @@ public abstract class NodeCommand implements Callable<Integer> {
 
     abstract Role role();
 
+    /** Config this kind of node adds (the coordinator's API flags), checked before the node starts. */
+    Config roleConfig(NodeConfig node) {
+        return ConfigFactory.empty();
+    }
+
     @Override
     public Integer call() throws Exception {
         // A standalone node's JVM ends when the node leaves the cluster (drain, SIGTERM, downing).
@@ -47,14 +57,27 @@ public abstract class NodeCommand implements Callable<Integer> {
         if (stateDir != null) {
             extra = extra.withValue(TandemNode.STATE_DIR, ConfigValueFactory.fromAnyRef(stateDir.toAbsolutePath().toString()));
         }
+        extra = tandem.app.kubernetes.KubernetesBootstrap.config(extra, seeds); // TANDEM_BOOTSTRAP=kubernetes: kubernetes.conf
+        extra = roleConfig(new NodeConfig(role(), host, port, seeds, extra)).withFallback(extra);
         ActorSystem<Void> system = TandemNode.start(new NodeConfig(role(), host, port, seeds, extra),
                 name != null ? name : role().clusterRole + "@" + host);
-        if (seeds.isEmpty()) {
+        if (tandem.app.kubernetes.KubernetesBootstrap.enabled()) {
+            tandem.app.kubernetes.KubernetesBootstrap.start(system); // Cluster Bootstrap instead of seed nodes
+        } else if (seeds.isEmpty()) {
             var cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
             cluster.manager().tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
         }
+        // A coordinator node whose control API cannot listen (port in use) stops with exit code 1.
+        var api = ApiServer.binding(system);
+        api.ifPresent(binding -> binding.whenComplete((bound, failure) -> {
+            if (failure != null) {
+                System.err.println("tandem: error: control API: " + tandem.coordinator.control.Scaler.ScaleException.reason(failure)
+                        + (failure instanceof IllegalArgumentException ? "" : " (--api-port picks another port)"));
+                CoordinatedShutdown.get(system).runAll(ApiUnavailable.INSTANCE);
+            }
+        }));
         system.getWhenTerminated().toCompletableFuture().join();
-        return 0;
+        return api.map(b -> b.toCompletableFuture().isCompletedExceptionally() ? 1 : 0).orElse(0);
     }
 
     private static String envOr(String name, String fallback) {
@@ -67,9 +90,23 @@ public abstract class NodeCommand implements Callable<Integer> {
         return value == null || value.isBlank() ? new java.util.ArrayList<>() : new java.util.ArrayList<>(List.of(value.split(",")));
     }
 
-    @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run a coordinator node (hosts the singleton when oldest).")
+    @Command(name = "coordinator", mixinStandardHelpOptions = true,
+            description = "Run a coordinator node (hosts the singleton when oldest; serves the control API and Pekko Management).")
     public static final class Coordinator extends NodeCommand {
+        @Mixin
+        ApiOptions apiOptions = new ApiOptions();
+
         @Override Role role() { return Role.COORDINATOR; }
+
+        /** The API flags; refuses (one line, before the node starts) a non-loopback API without a token. */
+        @Override
+        Config roleConfig(NodeConfig node) {
+            Config config = apiOptions.overrides().withFallback(node.toConfig());
+            if (config.getBoolean(TandemNode.API_ENABLED)) {
+                apiOptions.settings(node.toConfig());
+            }
+            return apiOptions.overrides();
+        }
     }
 
     @Command(name = "data-worker", mixinStandardHelpOptions = true, description = "Run a data worker node.")

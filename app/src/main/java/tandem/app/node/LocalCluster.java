@@ -51,11 +51,15 @@ public final class LocalCluster implements AutoCloseable {
     private static final AtomicInteger SUBMISSIONS = new AtomicInteger();
 
     private final Config extra;
+    /** What worker and coordinator nodes get on top of {@link #extra}: no API, no management server of their own. */
+    private final Config nodeExtra;
     private final boolean processes;
     private final ActorSystem<Void> client;
     private final String seed;
     private final Path workDir;
     private final List<Node> nodes = new ArrayList<>();
+    /** Nodes asked to drain that have not ended yet: they no longer count as running. */
+    private final java.util.Set<String> draining = new java.util.HashSet<>();
     private final Map<Role, AtomicInteger> counters = Map.of(Role.COORDINATOR, new AtomicInteger(),
             Role.GPU, new AtomicInteger(), Role.DATA, new AtomicInteger());
 
@@ -87,10 +91,16 @@ public final class LocalCluster implements AutoCloseable {
     private LocalCluster(Config extra, boolean processes) throws IOException {
         this.workDir = Files.createTempDirectory("tandem-local-");
         // In-JVM nodes must be killable without a graceful leave (a crash); a drain calls CoordinatedShutdown itself.
+        // Pekko Management: only the client node serves it (on a free port unless extra says otherwise); worker and
+        // coordinator nodes of a local cluster have none, so that nodes of one machine never clash over a port.
+        // The control API is the client's too (tandem.app.api.LocalService binds it with a scaler for this cluster).
         this.extra = extra
                 .withFallback(ConfigFactory.parseMap(Map.of(
                         "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off",
+                        "pekko.management.http.port", "0",
                         TandemNode.STATE_DIR, workDir.resolve("coordinator-state").toString())));
+        this.nodeExtra = ConfigFactory.parseMap(Map.of(TandemNode.MANAGEMENT_ENABLED, "off", TandemNode.API_ENABLED, "off"))
+                .withFallback(this.extra);
         this.processes = processes;
         this.client = TandemNode.start(new NodeConfig(Role.CLIENT, HOST, 0, List.of(), this.extra), "client");
         Cluster cluster = Cluster.get(client);
@@ -103,6 +113,11 @@ public final class LocalCluster implements AutoCloseable {
         LocalCluster cluster = new LocalCluster(extra, processes);
         for (int i = 0; i < coordinators; i++) {
             cluster.add(Role.COORDINATOR);
+            if (i == 0 && coordinators > 1) {
+                // The first coordinator must be Up before a standby starts: the oldest coordinator node hosts
+                // the singleton, and "kill the coordinator" means that node.
+                cluster.awaitUp(Role.COORDINATOR, 1, Duration.ofSeconds(120));
+            }
         }
         for (int i = 0; i < dataWorkers; i++) {
             cluster.add(Role.DATA);
@@ -118,7 +133,7 @@ public final class LocalCluster implements AutoCloseable {
         String name = role.clusterRole + "-" + counters.get(role).incrementAndGet();
         Node node = processes
                 ? new Node(role, name, null, launch(role, name))
-                : new Node(role, name, TandemNode.start(new NodeConfig(role, HOST, 0, List.of(seed), extra), name), null);
+                : new Node(role, name, TandemNode.start(new NodeConfig(role, HOST, 0, List.of(seed), nodeExtra), name), null);
         nodes.add(node);
         return name;
     }
@@ -132,22 +147,47 @@ public final class LocalCluster implements AutoCloseable {
         });
     }
 
-    /** Drains the oldest live worker node of {@code role}. */
+    /** Drains the oldest live worker node of {@code role} (one not already draining). */
     public synchronized Optional<String> drain(Role role) {
         return oldest(role).map(node -> {
             log.info("draining {}", node.name());
+            draining.add(node.name());
             node.drain();
             return node.name();
         });
     }
 
-    /** Live nodes of {@code role}. */
-    public synchronized int alive(Role role) {
-        return (int) nodes.stream().filter(n -> n.role() == role && n.alive()).count();
+    /** Waits until {@code count} members of {@code role} are Up in the cluster (as the client sees it). */
+    public void awaitUp(Role role, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Cluster cluster = Cluster.get(client);
+        while (java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                .filter(m -> m.hasRole(role.clusterRole) && m.status() == org.apache.pekko.cluster.MemberStatus.up()).count() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(count + " " + role.clusterRole + " node(s) not up within " + timeout.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
+    /** Live nodes of {@code role}, not counting those draining. */
+    public synchronized int alive(Role role) {
+        return (int) nodes.stream().filter(n -> n.role() == role && n.alive() && !draining.contains(n.name())).count();
+    }
+
+    /** Live nodes of {@code role} that were not asked to drain by {@link #drain}: what a scaler counts. */
+    public synchronized int running(Role role) {
+        return (int) nodes.stream().filter(n -> n.role() == role && n.alive() && !draining.contains(n.name())).count();
+    }
+
+    /** The oldest live node of {@code role} that is not draining. */
     private Optional<Node> oldest(Role role) {
-        return nodes.stream().filter(n -> n.role() == role && n.alive()).findFirst();
+        return nodes.stream().filter(n -> n.role() == role && n.alive() && !draining.contains(n.name())).findFirst();
     }
 
     public ActorSystem<Void> client() {
@@ -218,7 +258,7 @@ public final class LocalCluster implements AutoCloseable {
         if (cache != null) {
             command.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
         }
-        extra.entrySet().stream()
+        nodeExtra.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("pekko.") || e.getKey().startsWith("tandem."))
                 .filter(e -> !e.getKey().equals("pekko.coordinated-shutdown.run-by-actor-system-terminate"))
                 .forEach(e -> command.add("-D" + e.getKey() + "=" + e.getValue().unwrapped()));

@@ -182,6 +182,7 @@ public final class DataPlan {
         DataFacts.Builder f = DataFacts.newBuilder()
                 .setUniqueBytes(budgetBytes)
                 .setExamplesPerEpoch(itemsPerEpoch)
+                .setUniqueWindows(windows)
                 .setValidationBytes(validation.size());
         f.setEntropyFloorBitsPerByte(corpus.entropyFloorBitsPerByte().orElse(Double.NaN));
         this.facts = f.build();
