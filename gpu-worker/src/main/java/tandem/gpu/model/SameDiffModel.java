@@ -101,7 +101,8 @@ abstract class SameDiffModel implements LanguageModel {
     sd.setLossVariables(LOSS);
     // Single-threaded holders store the arrays we give them as they are (no defensive dup of views).
     sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), true);
-    SameDiffStdout.quietly(sd::createGradFunction);
+    SameDiffStdout.filterNoise();
+    sd.createGradFunction();
     SameDiff gradFn = sd.getFunction(GRAD_FN);
     List<ParamLayout.Entry> entries = layout.entries();
     for (ParamLayout.Entry e : entries) {

@@ -6,23 +6,26 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
-* SameDiff 1.0.0-M2.1 prints one "Added differentiated op ..." line per op to {@code System.out} while it
-* builds a gradient function (a hard-coded println, not a logger). This swallows exactly those lines
-* while {@link #quietly} runs and passes everything else through, whichever thread writes it.
-*/
+ * SameDiff 1.0.0-M2.1 prints one "Added differentiated op ..." line per op to {@code System.out} while it
+ * builds a gradient function (a hard-coded println, not a logger). {@link #filterNoise} wraps
+ * {@code System.out} once per JVM in a filter that drops exactly those lines and passes everything else
+ * through. It is installed for good rather than swapped in and out around each model build: code that
+ * captured {@code System.out} (a CLI writing its output) must keep seeing one stable stream.
+ */
 final class SameDiffStdout {
   private static final String NOISE = "Added differentiated op";
 
   private SameDiffStdout() {}
 
-  static synchronized void quietly(Runnable action) {
-    PrintStream original = System.out;
-    System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.out.flush();
-      System.setOut(original);
+  static synchronized void filterNoise() {
+    if (!(System.out instanceof Filtered)) {
+      System.setOut(new Filtered(System.out));
+    }
+  }
+
+  private static final class Filtered extends PrintStream {
+    Filtered(PrintStream target) {
+      super(new LineFilter(target), true, StandardCharsets.UTF_8);
     }
   }
 
@@ -40,6 +43,13 @@ final class SameDiffStdout {
       line.write(b);
       if (b == '\n') {
         flushLine();
+      }
+    }
+
+    @Override
+    public synchronized void write(byte[] bytes, int offset, int length) {
+      for (int i = offset; i < offset + length; i++) {
+        write(bytes[i]);
       }
     }
 
