@@ -35,7 +35,7 @@ public final class Specs {
                     .setLearningRate(3e-3).setMinLearningRate(3e-4).setWarmupSteps(100)
                     .setBeta1(0.9).setBeta2(0.99).setEpsilon(1e-8).setGradClipNorm(1.0))
             .setBatch(BatchSpec.newBuilder().setGlobalBatch(64).setShards(4))
-            .setGpuBudget(GpuBudget.newBuilder().setMaxSteps(1500).setGpuWorkers(2))
+            .setGpuBudget(GpuBudget.newBuilder().setMaxSteps(2000).setGpuWorkers(2))
             .setDataBudget(DataBudget.newBuilder()
                     .setCorpus("wordnet").setValidationFraction(0.05).setDataWorkers(1)
                     .setSyntheticBytes(2_000_000)
