@@ -19,10 +19,10 @@ public final class CaseOp implements TextOp {
 
     @Override
     public String apply(String text, double rate, RandomGenerator rng) {
-        if (!(rate > 0) || text.isEmpty()) {
+        Words w = Words.toChange(text, rate);
+        if (w == null) {
             return text;
         }
-        Words w = Words.split(text);
         boolean changed = false;
         String[] options = new String[TARGETS.length];
         for (int i = 0; i < w.size(); i++) {

@@ -16,14 +16,11 @@ public final class DeleteOp implements TextOp {
 
     @Override
     public String apply(String text, double rate, RandomGenerator rng) {
-        if (!(rate > 0) || text.isEmpty()) {
+        Words w = Words.toChange(text, rate);
+        if (w == null) {
             return text;
         }
-        Words w = Words.split(text);
         int k = w.size();
-        if (k == 0) {
-            return text;
-        }
         boolean[] drop = new boolean[k];
         int dropped = 0;
         for (int i = 0; i < k; i++) {

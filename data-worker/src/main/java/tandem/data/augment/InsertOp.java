@@ -21,14 +21,11 @@ public final class InsertOp implements TextOp {
 
     @Override
     public String apply(String text, double rate, RandomGenerator rng) {
-        if (!(rate > 0) || text.isEmpty()) {
+        Words w = Words.toChange(text, rate);
+        if (w == null) {
             return text;
         }
-        Words w = Words.split(text);
         int k = w.size();
-        if (k == 0) {
-            return text;
-        }
         List<String> sources = List.copyOf(w.words);
         int n = Words.changes(rate, k);
         boolean changed = false;

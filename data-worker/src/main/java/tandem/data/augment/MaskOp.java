@@ -17,10 +17,10 @@ public final class MaskOp implements TextOp {
 
     @Override
     public String apply(String text, double rate, RandomGenerator rng) {
-        if (!(rate > 0) || text.isEmpty()) {
+        Words w = Words.toChange(text, rate);
+        if (w == null) {
             return text;
         }
-        Words w = Words.split(text);
         boolean changed = false;
         for (int i = 0; i < w.size(); i++) {
             if (rng.nextDouble() < rate) {

@@ -16,14 +16,11 @@ public final class SwapOp implements TextOp {
 
     @Override
     public String apply(String text, double rate, RandomGenerator rng) {
-        if (!(rate > 0) || text.isEmpty()) {
+        Words w = Words.toChange(text, rate);
+        if (w == null || w.size() < 2) {
             return text;
         }
-        Words w = Words.split(text);
         int k = w.size();
-        if (k < 2) {
-            return text;
-        }
         int n = Words.changes(rate, k);
         for (int t = 0; t < n; t++) {
             int i = rng.nextInt(k);

@@ -20,14 +20,11 @@ public final class SynonymOp implements TextOp {
 
     @Override
     public String apply(String text, double rate, RandomGenerator rng) {
-        if (!(rate > 0) || text.isEmpty()) {
+        Words w = Words.toChange(text, rate);
+        if (w == null) {
             return text;
         }
-        Words w = Words.split(text);
         int k = w.size();
-        if (k == 0) {
-            return text;
-        }
         int n = Words.changes(rate, k);
         int[] order = Words.identityPermutation(k);
         int replaced = 0;

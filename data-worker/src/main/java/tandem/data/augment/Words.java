@@ -23,6 +23,18 @@ final class Words {
         this.gaps = gaps;
     }
 
+    /**
+     * The words of {@code text} for a word op at {@code rate}, or null when the op has nothing to do
+     * (rate 0, empty text, no words): the op then returns the text unchanged.
+     */
+    static Words toChange(String text, double rate) {
+        if (!(rate > 0) || text.isEmpty()) {
+            return null;
+        }
+        Words words = split(text);
+        return words.size() == 0 ? null : words;
+    }
+
     static Words split(String text) {
         ArrayList<String> words = new ArrayList<>();
         ArrayList<String> gaps = new ArrayList<>();
