@@ -277,7 +277,7 @@ final class TrainingRun {
         stats.resultsRejected++;
         metrics.resultRejected();
         int bad = badInARow.merge(worker, 1, Integer::sum);
-        if (bad < BAD_RESULTS_BEFORE_QUARANTINE) {
+        if (bad != BAD_RESULTS_BEFORE_QUARANTINE) { // answers still in flight after a quarantine only count
             return pools;
         }
         String name = pools.gpu().containsKey(worker) ? pools.gpu().get(worker).name() : worker.path().toString();
