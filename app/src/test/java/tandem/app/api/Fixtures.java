@@ -51,7 +51,7 @@ final class Fixtures {
 
     /** API settings for tests: loopback, a free port, a token. */
     static ApiSettings api() {
-        return new ApiSettings("127.0.0.1", 0, Optional.of(TOKEN), false, 1024 * 1024, 64, Duration.ofSeconds(5));
+        return new ApiSettings("127.0.0.1", 0, Optional.of(TOKEN), false, 1024 * 1024, 64, Duration.ofSeconds(5), Duration.ZERO);
     }
 
     /** What one in-process {@code tandem ctl ...} printed and returned. */

@@ -24,9 +24,11 @@ import java.util.Optional;
  * @param maxBodyBytes larger request bodies get 413
  * @param maxPoolSize  the largest pool size PUT pools accepts
  * @param askTimeout   how long a request waits for the coordinator before 503
+ * @param statusMaxAge how old a status answer may be when it is served again (a completed mutating call
+ *                     through this API makes the next status fresh); zero asks the coordinator every time
  */
 public record ApiSettings(String host, int port, Optional<String> token, boolean authReads, long maxBodyBytes,
-                          int maxPoolSize, Duration askTimeout) {
+                          int maxPoolSize, Duration askTimeout, Duration statusMaxAge) {
 
     public static final String TOKEN_ENV = "TANDEM_API_TOKEN";
 
@@ -36,6 +38,9 @@ public record ApiSettings(String host, int port, Optional<String> token, boolean
         }
         if (maxPoolSize < 0) {
             throw new IllegalArgumentException("tandem.api.max-pool-size: must not be negative, got " + maxPoolSize);
+        }
+        if (statusMaxAge.isNegative()) {
+            throw new IllegalArgumentException("tandem.api.status-max-age: must not be negative, got " + statusMaxAge);
         }
         token = token.filter(t -> !t.isBlank());
     }
@@ -48,7 +53,8 @@ public record ApiSettings(String host, int port, Optional<String> token, boolean
                 ? Optional.ofNullable(env.get(TOKEN_ENV)).map(String::trim).filter(t -> !t.isEmpty())
                 : Optional.of(readToken(Path.of(tokenFile)));
         return new ApiSettings(api.getString("host"), api.getInt("port"), token, api.getBoolean("auth-reads"),
-                api.getBytes("max-body-bytes"), api.getInt("max-pool-size"), api.getDuration("ask-timeout"));
+                api.getBytes("max-body-bytes"), api.getInt("max-pool-size"), api.getDuration("ask-timeout"),
+                api.getDuration("status-max-age"));
     }
 
     public static ApiSettings fromConfig(Config config) {
@@ -84,19 +90,23 @@ public record ApiSettings(String host, int port, Optional<String> token, boolean
     }
 
     public ApiSettings withPort(int newPort) {
-        return new ApiSettings(host, newPort, token, authReads, maxBodyBytes, maxPoolSize, askTimeout);
+        return new ApiSettings(host, newPort, token, authReads, maxBodyBytes, maxPoolSize, askTimeout, statusMaxAge);
     }
 
     public ApiSettings withHost(String newHost) {
-        return new ApiSettings(newHost, port, token, authReads, maxBodyBytes, maxPoolSize, askTimeout);
+        return new ApiSettings(newHost, port, token, authReads, maxBodyBytes, maxPoolSize, askTimeout, statusMaxAge);
     }
 
     public ApiSettings withToken(String newToken) {
-        return new ApiSettings(host, port, Optional.ofNullable(newToken), authReads, maxBodyBytes, maxPoolSize, askTimeout);
+        return new ApiSettings(host, port, Optional.ofNullable(newToken), authReads, maxBodyBytes, maxPoolSize, askTimeout, statusMaxAge);
     }
 
     public ApiSettings withAuthReads(boolean on) {
-        return new ApiSettings(host, port, token, on, maxBodyBytes, maxPoolSize, askTimeout);
+        return new ApiSettings(host, port, token, on, maxBodyBytes, maxPoolSize, askTimeout, statusMaxAge);
+    }
+
+    public ApiSettings withStatusMaxAge(Duration maxAge) {
+        return new ApiSettings(host, port, token, authReads, maxBodyBytes, maxPoolSize, askTimeout, maxAge);
     }
 
     static boolean loopback(String host) {
@@ -111,6 +121,6 @@ public record ApiSettings(String host, int port, Optional<String> token, boolean
     @Override
     public String toString() {
         return "ApiSettings[" + host + ":" + port + ", token " + (token.isPresent() ? "set" : "none") + ", auth-reads " + authReads
-                + ", max-body " + maxBodyBytes + " B, max-pool-size " + maxPoolSize + ", ask-timeout " + askTimeout + "]";
+                + ", max-body " + maxBodyBytes + " B, max-pool-size " + maxPoolSize + ", ask-timeout " + askTimeout + ", status-max-age " + statusMaxAge + "]";
     }
 }

@@ -93,8 +93,9 @@ import tandem.proto.SubmitExperiment;
  * answer in time).
  *
  * <p>The routes talk to the coordinator singleton through its proxy with {@link AskPattern#ask}: the HTTP
- * edge (this API, and the app's readiness check) is the only place in tandem that asks. Concurrent status requests share one question to the coordinator
- * (at most one status query in flight per API node), so polling clients cannot flood the singleton.
+ * edge (this API, and the app's readiness check) is the only place in tandem that asks. Status requests share
+ * the coordinator's answers (at most one query in flight, and answers reused for
+ * {@code tandem.api.status-max-age}), so polling clients cannot flood the singleton.
  */
 public final class ControlApi extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(ControlApi.class);
@@ -117,12 +118,23 @@ public final class ControlApi extends AllDirectives {
     private final SpecCheck specCheck;
     private final Optional<byte[]> tokenDigest;
 
-    /** Completed mutating requests: a status query in flight is shared only by requests that saw no mutation since it began. */
+    /** Completed mutating requests: a status answer is shared only by requests that saw no mutation since it was asked. */
     private final AtomicLong mutations = new AtomicLong();
-    private final AtomicReference<InFlight> statusInFlight = new AtomicReference<>();
+    private final AtomicReference<StatusAnswer> lastStatus = new AtomicReference<>();
 
-    /** A status query in flight and the response all requests sharing it get (printed once). */
-    private record InFlight(long generation, CompletableFuture<HttpResponse> response) {}
+    /** A status query (in flight or answered), when it was asked, and the response every request sharing it gets (printed once). */
+    private record StatusAnswer(long generation, long askedAtNanos, CompletableFuture<HttpResponse> response) {
+        /** Still in flight, or answered 200 less than {@code maxAgeNanos} ago; and no mutation completed since it was asked. */
+        boolean servable(long currentGeneration, long now, long maxAgeNanos) {
+            if (generation != currentGeneration) {
+                return false;
+            }
+            if (!response.isDone()) {
+                return true;
+            }
+            return now - askedAtNanos < maxAgeNanos && response.getNow(null).status().intValue() == 200;
+        }
+    }
 
     public ControlApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, ApiSettings settings,
                       Scaler scaler, PrometheusRegistry registry, SpecCheck specCheck) {
@@ -376,29 +388,26 @@ public final class ControlApi extends AllDirectives {
     }
 
     /**
-     * The answer of the status query in flight if no mutation completed since it was sent, else of a new
-     * one. The coordinator answers one query per round trip however many clients poll, and the JSON is
-     * printed once for all of them.
+     * The last status answer if it may be served again (see {@link StatusAnswer#servable}), else a new
+     * query's. However many clients poll, the coordinator answers at most one query per
+     * {@code tandem.api.status-max-age} (and one at a time), and the JSON is printed once per answer.
      */
     private CompletionStage<HttpResponse> sharedStatus() {
+        long maxAge = settings.statusMaxAge().toNanos();
         while (true) {
             long generation = mutations.get();
-            InFlight current = statusInFlight.get();
-            if (current != null && current.generation() == generation && !current.response().isDone()) {
-                return current.response();
+            long now = System.nanoTime();
+            StatusAnswer last = lastStatus.get();
+            if (last != null && last.servable(generation, now, maxAge)) {
+                return last.response();
             }
-            InFlight mine = new InFlight(generation, new CompletableFuture<>());
-            if (statusInFlight.compareAndSet(current, mine)) {
+            StatusAnswer mine = new StatusAnswer(generation, now, new CompletableFuture<>());
+            if (lastStatus.compareAndSet(last, mine)) {
                 ask(ControlRequest.newBuilder().setStatus(StatusQuery.getDefaultInstance()).build())
                         .handle((reply, failure) -> failure != null ? unanswered(failure)
                                 : reply.getCode() == 200 ? json(200, withMembers(reply.getStatus())) : replyError(reply))
-                        .whenComplete((response, failure) -> {
-                            if (failure != null) {
-                                mine.response().complete(error(500, "internal error: " + firstLine(failure)));
-                            } else {
-                                mine.response().complete(response);
-                            }
-                        });
+                        .whenComplete((response, failure) -> mine.response().complete(failure != null
+                                ? error(500, "internal error: " + firstLine(failure)) : response));
                 return mine.response();
             }
         }

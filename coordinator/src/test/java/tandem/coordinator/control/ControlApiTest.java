@@ -98,7 +98,7 @@ class ControlApiTest {
     }
 
     static ApiSettings settings() {
-        return new ApiSettings("127.0.0.1", 0, Optional.empty(), false, 1024 * 1024, 64, Duration.ofSeconds(5));
+        return new ApiSettings("127.0.0.1", 0, Optional.empty(), false, 1024 * 1024, 64, Duration.ofSeconds(5), Duration.ZERO);
     }
 
     // ---- auth ---------------------------------------------------------------------------------------
@@ -366,7 +366,7 @@ class ControlApiTest {
     void aCoordinatorThatDoesNotAnswerIs503AndTheApiStaysUp() throws Exception {
         ActorRef<CoordinatorProtocol.Command> silent = system.systemActorOf(Behaviors.ignore(), "silent", Props.empty());
         ServerBinding slow = ControlApi.start(system, silent, new ApiSettings("127.0.0.1", 0, Optional.empty(), false, 1024, 64,
-                Duration.ofMillis(300)), scaler, NodeMetrics.get().registry()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                Duration.ofMillis(300), Duration.ZERO), scaler, NodeMetrics.get().registry()).toCompletableFuture().get(10, TimeUnit.SECONDS);
         try {
             String at = "http://127.0.0.1:" + slow.localAddress().getPort();
             HttpResponse<String> response = send(at, "GET", "/api/v1/status", null, null);
@@ -376,6 +376,51 @@ class ControlApiTest {
             assertEquals(200, send(at, "GET", "/metrics", null, null).statusCode());
         } finally {
             slow.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void statusAnswersAreReusedForTheirMaxAgeAndAMutationMakesTheNextFresh() throws Exception {
+        // A coordinator that numbers its status answers (in Status.coordinator) and answers any other request with 200.
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        ActorRef<CoordinatorProtocol.Command> counting = system.systemActorOf(Behaviors.receiveMessage(command -> {
+            if (command instanceof CoordinatorProtocol.Control control) {
+                ControlReply.Builder reply = ControlReply.newBuilder().setCode(200);
+                if (control.body().hasStatus()) {
+                    reply.setStatus(Status.newBuilder().setCoordinator("answer-" + asked.incrementAndGet()));
+                }
+                control.replyTo().tell(new CoordinatorProtocol.Replied(reply.build()));
+            }
+            return Behaviors.same();
+        }), "counting", Props.empty());
+        ApiSettings cached = new ApiSettings("127.0.0.1", 0, Optional.empty(), false, 1024, 64, Duration.ofSeconds(5), Duration.ofMinutes(10));
+        ServerBinding binding = ControlApi.start(system, counting, cached, scaler, NodeMetrics.get().registry())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            String at = "http://127.0.0.1:" + binding.localAddress().getPort();
+            for (int i = 0; i < 20; i++) {
+                assertEquals("answer-1", parseStatus(send(at, "GET", "/api/v1/status", null, null).body()).getCoordinator());
+            }
+            assertEquals(1, asked.get(), "twenty requests within the max age, one question to the coordinator");
+            assertEquals(202, send(at, "PUT", "/api/v1/pools", "{\"gpuWorkers\": 4}", null).statusCode());
+            Status fresh = parseStatus(send(at, "GET", "/api/v1/status", null, null).body());
+            assertEquals("answer-2", fresh.getCoordinator(), "a completed mutation makes the next status fresh");
+            assertEquals(4, fresh.getDesiredPools().getGpuWorkers());
+        } finally {
+            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        // With no max age every request asks.
+        ServerBinding uncached = ControlApi.start(system, counting, settings(), scaler, NodeMetrics.get().registry())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            String at = "http://127.0.0.1:" + uncached.localAddress().getPort();
+            int before = asked.get();
+            for (int i = 0; i < 5; i++) {
+                send(at, "GET", "/api/v1/status", null, null);
+            }
+            assertEquals(before + 5, asked.get());
+        } finally {
+            uncached.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
 
