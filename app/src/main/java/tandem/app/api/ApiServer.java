@@ -15,6 +15,7 @@ import tandem.coordinator.control.ApiSettings;
 import tandem.coordinator.control.ControlApi;
 import tandem.coordinator.control.NodeMetrics;
 import tandem.coordinator.control.Scaler;
+import tandem.coordinator.control.SpecCheck;
 
 /**
  * Serves the control API ({@link ControlApi}) on a node: coordinator nodes (with no scaler) and local
@@ -40,8 +41,13 @@ public final class ApiServer {
     }
 
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ApiSettings settings, Scaler scaler) {
+        return start(system, settings, scaler, SpecCheck.NONE);
+    }
+
+    /** With {@code check} after the wire check ({@link WireFit}) every node makes. */
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ApiSettings settings, Scaler scaler, SpecCheck check) {
         CompletionStage<ServerBinding> binding = ControlApi.start(system, TandemNode.coordinator(system), settings, scaler,
-                NodeMetrics.get().registry(), new WireFit(system));
+                NodeMetrics.get().registry(), new WireFit(system).and(check));
         binding.whenComplete((bound, failure) -> {
             if (failure != null) {
                 log.error("control API: cannot serve {}:{}: {}", settings.host(), settings.port(), Scaler.ScaleException.reason(failure));

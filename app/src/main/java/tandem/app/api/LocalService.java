@@ -13,7 +13,8 @@ import tandem.coordinator.control.Scaler;
 
 /**
  * {@code tandem local} as a service: a {@link LocalCluster} whose client node serves the control API,
- * with a {@link LocalScaler} for {@code PUT /api/v1/pools}, and Pekko Management. The client node is the
+ * with a {@link LocalScaler} for {@code PUT /api/v1/pools}, a {@link LocalCorpus} check of submitted corpus
+ * paths, and Pekko Management. The client node is the
  * one that can start and stop this machine's nodes, hence the API lives there (not on the coordinator
  * node, which local mode starts without one).
  */
@@ -44,7 +45,7 @@ public final class LocalService implements AutoCloseable {
         LocalCluster cluster = LocalCluster.start(coordinators, gpuWorkers, dataWorkers, extra, processes);
         LocalScaler scaler = new LocalScaler(cluster, gpuWorkers, dataWorkers);
         try {
-            ServerBinding binding = ApiServer.start(cluster.client(), api, scaler).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            ServerBinding binding = ApiServer.start(cluster.client(), api, scaler, new LocalCorpus()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             return new LocalService(cluster, scaler, binding, null);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;

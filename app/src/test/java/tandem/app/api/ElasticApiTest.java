@@ -36,6 +36,10 @@ class ElasticApiTest {
                 .setEval(Fixtures.tiny(STEPS).getEval().toBuilder().setEverySteps(50)).build();
         Path specFile = dir.resolve("spec.json");
         Files.writeString(specFile, Specs.toJson(spec), StandardCharsets.UTF_8);
+        Path missingCorpus = dir.resolve("missing-corpus.json");
+        String nowhere = dir.resolve("no-such-corpus.txt").toString();
+        Files.writeString(missingCorpus, Specs.toJson(spec.toBuilder().setDataBudget(spec.getDataBudget().toBuilder().setCorpus(nowhere)).build()),
+                StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         try (LocalService service = LocalService.start(1, 1, 2, Fixtures.serializeEverything(), false, Fixtures.api(), true)) {
             String server = service.apiUrl();
@@ -60,6 +64,7 @@ class ElasticApiTest {
             assertCtlError(ctl(server, "drain", "gpu-99"), "no worker 'gpu-99' (HTTP 404)");
             assertCtlError(ctl(server, "scale", "--gpu", "65"), "between 0 and 64");
             assertCtlError(ctl(server, "scale", "--data", "-1"), "HTTP 400");
+            assertCtlError(ctl(server, "submit", missingCorpus.toString()), nowhere + ": path does not exist (data_budget.corpus) (HTTP 400)");
 
             Status status = awaitStatus(server, s -> running(s, id) && s.getCurrent().getProgress().getStep() >= 3, "training started");
             assertEquals(1, workers(status, "gpu"), status.toString());
