@@ -41,7 +41,7 @@ public final class BenchMain implements Callable<Integer> {
     String corpus = "wordnet";
 
     @Option(names = "--sections", paramLabel = "N,...", split = ",",
-            description = "sections to run (1 overhead, 2 scaling, 3 dl4j, 4 wire, 5 compute, 6 data, 7 elasticity); default all")
+            description = "sections to run (1 overhead, 2 scaling, 3 dl4j, 4 wire, 5 compute, 6 data, 7 elasticity, 8 control API under load); default all")
     List<Integer> sections = new ArrayList<>();
 
     @Option(names = "--repeats", paramLabel = "N", description = "repeats per measurement (default 3)")
@@ -138,7 +138,7 @@ public final class BenchMain implements Callable<Integer> {
         if (!verbose) {
             quietLogs();
         }
-        Set<Integer> run = new TreeSet<>(sections.isEmpty() ? List.of(1, 2, 3, 4, 5, 6, 7) : sections);
+        Set<Integer> run = new TreeSet<>(sections.isEmpty() ? List.of(1, 2, 3, 4, 5, 6, 7, 8) : sections);
         plan = quick ? Plan.quick() : Plan.full();
         report = new Report();
         long t0 = System.nanoTime();

@@ -20,6 +20,7 @@ final class Sections {
         "5. Compute efficiency: model FLOP/s vs ND4J's large-GEMM FLOP/s (1 native thread)",
         "6. Data: augmented bytes/s of one data worker (1 thread) vs one GPU worker's consumption",
         "7. Elasticity: join to first accepted result; crash to recovery",
+        "8. Control API under load: training rate while 32 clients poll GET /api/v1/status",
     };
 
     private final BenchMain.Plan plan;
@@ -27,7 +28,7 @@ final class Sections {
     private final String corpus;
     private final int repeats;
     private final PrintStream log;
-    private final Report.Section[] section = new Report.Section[8];
+    private final Report.Section[] section = new Report.Section[TITLES.length + 1];
 
     // Results other sections divide by.
     private Stat tandemOneTokens;
@@ -47,7 +48,7 @@ final class Sections {
     }
 
     void run(Set<Integer> which) throws Exception {
-        for (int i = 1; i <= 7; i++) {
+        for (int i = 1; i <= TITLES.length; i++) {
             if (which.contains(i)) {
                 section[i] = report.section(Integer.toString(i), TITLES[i - 1]);
             }
@@ -76,6 +77,9 @@ final class Sections {
         }
         if (which.contains(7)) {
             Elasticity.run(section[7], plan, corpus, repeats, log);
+        }
+        if (which.contains(8)) {
+            ApiLoad.run(section[8], plan, corpus, repeats, log);
         }
     }
 
