@@ -116,10 +116,11 @@ final class ApiLoad {
             List<Burst> unbounded = new ArrayList<>();
             List<Burst> bounded = new ArrayList<>();
             Stat serverCpu;
+            String affinity = null;
             try (LocalService service = LocalService.start(1, 2, 1, TandemCluster.config(), pinned, api, true)) {
                 LocalCluster local = service.cluster();
                 if (pinned) {
-                    pin();
+                    affinity = pin();
                 }
                 Process generator = startGenerator(service.apiUrl());
                 try (BufferedReader said = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8));
@@ -160,8 +161,8 @@ final class ApiLoad {
                     }
                 }
             } finally {
-                if (pinned) {
-                    unpin();
+                if (affinity != null) {
+                    unpin(affinity);
                 }
             }
             return new Outcome(serverCpu, quietRates, unbounded, bounded);
@@ -201,24 +202,34 @@ final class ApiLoad {
         }
     }
 
-    /** Every thread of the node JVMs onto core 0, every thread of this JVM (the client node, the API) onto core 1. */
-    private static void pin() throws Exception {
+    /**
+     * Every thread of the node JVMs onto core 0, every thread of this JVM (the client node, the API) onto core 1.
+     *
+     * @return this JVM's affinity before, for {@link #unpin}
+     */
+    private static String pin() throws Exception {
+        String before = taskset("-p", Long.toString(ProcessHandle.current().pid())).replaceAll(".*:\\s*", "").trim();
         for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-            taskset("0", child.pid());
+            taskset("-a", "-p", "-c", "0", Long.toString(child.pid()));
         }
-        taskset("1", ProcessHandle.current().pid());
+        taskset("-a", "-p", "-c", "1", Long.toString(ProcessHandle.current().pid()));
+        return before;
     }
 
-    private static void unpin() throws Exception {
-        taskset("0-" + (Runtime.getRuntime().availableProcessors() - 1), ProcessHandle.current().pid());
+    /** This JVM's threads back onto the cores of {@code mask} (hexadecimal, as taskset prints it). */
+    private static void unpin(String mask) throws Exception {
+        taskset("-a", "-p", mask, Long.toString(ProcessHandle.current().pid()));
     }
 
-    private static void taskset(String cores, long pid) throws Exception {
-        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cores, Long.toString(pid)).redirectErrorStream(true).start();
+    private static String taskset(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("taskset"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("taskset -a -p -c " + cores + " " + pid + ": " + out.trim());
+            throw new IllegalStateException(String.join(" ", command) + ": " + out.trim());
         }
+        return out;
     }
 
     private static double cpuSeconds() {
