@@ -299,6 +299,7 @@ public final class Coordinator {
                     .map(v -> ControlReply.newBuilder().setCode(200).setExperiment(v).build())
                     .orElseGet(() -> error(404, "no experiment '" + request.getGet().getExperimentId() + "'"));
             case SUBMIT -> submit(request.getSubmit());
+            case RUN_METRICS -> ControlReply.newBuilder().setCode(200).setMetricsText(metrics.text()).build();
             case ACTION_NOT_SET -> error(400, "empty control request");
         };
     }

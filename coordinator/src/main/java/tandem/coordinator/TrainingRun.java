@@ -629,6 +629,7 @@ final class TrainingRun {
         summary = Reports.summary(this, stats, optimizer, ledger.phase().version());
         outcome = summary.getStopReason() + " after " + summary.getSteps() + " steps, params " + summary.getParamsSha256().substring(0, 16);
         marker.clear();
+        metrics.finished(summary);
         submitter.tell(new ExperimentEvents.Finished(summary));
     }
 

@@ -7,9 +7,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tandem.app.node.Role;
 import tandem.app.node.TandemNode;
 import tandem.coordinator.control.ApiSettings;
 import tandem.coordinator.control.ControlApi;
@@ -46,8 +48,10 @@ public final class ApiServer {
 
     /** With {@code check} after the wire check ({@link WireFit}) every node makes. */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ApiSettings settings, Scaler scaler, SpecCheck check) {
+        // Local mode's client node: with --processes the coordinator's JVM keeps the run metrics, not this one.
+        boolean client = Cluster.get(system).selfMember().hasRole(Role.CLIENT.clusterRole);
         CompletionStage<ServerBinding> binding = ControlApi.start(system, TandemNode.coordinator(system), settings, scaler,
-                NodeMetrics.get().registry(), new WireFit(system).and(check));
+                NodeMetrics.get().registry(), new WireFit(system).and(check), client);
         binding.whenComplete((bound, failure) -> {
             if (failure != null) {
                 log.error("control API: cannot serve {}:{}: {}", settings.host(), settings.port(), Scaler.ScaleException.reason(failure));

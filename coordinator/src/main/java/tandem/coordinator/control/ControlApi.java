@@ -7,6 +7,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tandem.coordinator.metrics.RunMetrics;
 import tandem.protocol.CoordinatorProtocol;
 import tandem.protocol.SpecException;
 import tandem.protocol.Specs;
@@ -64,6 +66,7 @@ import tandem.proto.ExperimentSpec;
 import tandem.proto.ExperimentView;
 import tandem.proto.GetExperiment;
 import tandem.proto.ListExperiments;
+import tandem.proto.RunMetricsQuery;
 import tandem.proto.ScalePools;
 import tandem.proto.Status;
 import tandem.proto.StatusQuery;
@@ -116,6 +119,8 @@ public final class ControlApi extends AllDirectives {
     private final Scaler scaler;
     private final PrometheusRegistry registry;
     private final SpecCheck specCheck;
+    /** GET /metrics asks the coordinator for the run metrics (this JVM's are not kept current) and adds this JVM's own. */
+    private final boolean runMetricsFromCoordinator;
     private final Optional<byte[]> tokenDigest;
 
     /** Completed mutating requests: a status answer is shared only by requests that saw no mutation since it was asked. */
@@ -137,8 +142,9 @@ public final class ControlApi extends AllDirectives {
     }
 
     public ControlApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, ApiSettings settings,
-                      Scaler scaler, PrometheusRegistry registry, SpecCheck specCheck) {
+                      Scaler scaler, PrometheusRegistry registry, SpecCheck specCheck, boolean runMetricsFromCoordinator) {
         this.system = system;
+        this.runMetricsFromCoordinator = runMetricsFromCoordinator;
         this.specCheck = specCheck;
         this.coordinator = coordinator;
         this.settings = settings;
@@ -159,12 +165,23 @@ public final class ControlApi extends AllDirectives {
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
                                                        ApiSettings settings, Scaler scaler, PrometheusRegistry registry,
                                                        SpecCheck specCheck) {
+        return start(system, coordinator, settings, scaler, registry, specCheck, false);
+    }
+
+    /**
+     * @param runMetricsFromCoordinator true on a node whose JVM does not host the coordinator (local mode's client
+     *                                  node): {@code GET /metrics} then serves the coordinator's run metrics, asked
+     *                                  over the cluster, with this JVM's own metrics
+     */
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
+                                                       ApiSettings settings, Scaler scaler, PrometheusRegistry registry,
+                                                       SpecCheck specCheck, boolean runMetricsFromCoordinator) {
         try {
             settings.checkBindable();
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        ControlApi api = new ControlApi(system, coordinator, settings, scaler, registry, specCheck);
+        ControlApi api = new ControlApi(system, coordinator, settings, scaler, registry, specCheck, runMetricsFromCoordinator);
         ServerSettings server = ServerSettings.create(Adapter.toClassic(system));
         server = server.withParserSettings(server.getParserSettings().withMaxContentLength(settings.maxBodyBytes()));
         return Http.get(system).newServerAt(settings.host(), settings.port()).withSettings(server).bind(api.route());
@@ -317,14 +334,25 @@ public final class ControlApi extends AllDirectives {
     }
 
     private Route metrics() {
+        if (!runMetricsFromCoordinator) {
+            return complete(metricsText(registry.scrape(), ""));
+        }
+        // This JVM's own metrics (JVM, process) and the coordinator's run metrics; without an answer, the former alone.
+        return completeWithFuture(ask(ControlRequest.newBuilder().setRunMetrics(RunMetricsQuery.getDefaultInstance()).build())
+                .handle((reply, failure) -> metricsText(registry.scrape(name -> !RunMetrics.isRunMetric(name)),
+                        failure == null && reply.getCode() == 200 ? reply.getMetricsText() : "")));
+    }
+
+    private static HttpResponse metricsText(MetricSnapshots local, String more) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         try {
-            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            PrometheusTextFormatWriter.create().write(out, local);
+            out.write(more.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return complete(error(500, "metrics: " + e.getMessage()));
+            return error(500, "metrics: " + e.getMessage());
         }
-        return complete(HttpResponse.create().withStatus(200)
-                .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, out.toByteArray())));
+        return HttpResponse.create().withStatus(200)
+                .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, out.toByteArray()));
     }
 
     // ---- auth ---------------------------------------------------------------------------------------

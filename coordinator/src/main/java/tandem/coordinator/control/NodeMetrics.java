@@ -11,7 +11,7 @@ import tandem.coordinator.metrics.RunMetrics;
  * <p>One per JVM rather than one per ActorSystem: a node started by hand is one JVM, and in local in-JVM
  * mode the API runs on the client node while the singleton runs on a coordinator node of the same JVM, so
  * the client's {@code /metrics} shows the run. (With {@code local --processes} the coordinator is another
- * JVM and the client's {@code /metrics} has only JVM metrics.)
+ * JVM: the client's API then asks the coordinator for its run metrics, see {@link ControlApi}.)
  */
 public final class NodeMetrics {
     private static final NodeMetrics JVM = new NodeMetrics();

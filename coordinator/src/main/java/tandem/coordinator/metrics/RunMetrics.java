@@ -1,16 +1,23 @@
 package tandem.coordinator.metrics;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import tandem.proto.Progress;
+import tandem.proto.Summary;
 
 /**
  * The coordinator's Prometheus metrics. One instance per coordinator node, registered in that node's
  * registry; the run that this node's singleton hosts keeps them current.
  */
 public final class RunMetrics {
+    private static final String PREFIX = "tandem_";
     private final PrometheusRegistry registry;
     private final Gauge step;
     private final Gauge tokensPerSecond;
@@ -47,6 +54,22 @@ public final class RunMetrics {
         return registry;
     }
 
+    /** True for the names of these metrics (the {@code tandem_} family), false for the JVM's. */
+    public static boolean isRunMetric(String name) {
+        return name.startsWith(PREFIX);
+    }
+
+    /** These metrics alone, in Prometheus text format. */
+    public String text() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 * 1024);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape(RunMetrics::isRunMetric));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     public void progress(Progress p) {
         step.set(p.getStep());
         tokensPerSecond.set(p.getTokensPerSecond());
@@ -56,6 +79,16 @@ public final class RunMetrics {
         epochs.set(p.getEpochs());
         poolSize.labelValues("gpu").set(p.getGpuWorkers());
         poolSize.labelValues("data").set(p.getDataWorkers());
+    }
+
+    /** A finished run's final figures: progress reports come on ticks, so the last one may be steps behind. */
+    public void finished(Summary s) {
+        step.set(s.getSteps());
+        tokensPerSecond.set(s.getTokensPerSecond());
+        trainLoss.set(s.getFinalTrainLoss());
+        valBitsPerByte.set(s.getFinalValBitsPerByte());
+        dataStall.set(s.getDataStall());
+        epochs.set(s.getEpochs());
     }
 
     public void shardDone(boolean train, long nanos) {
