@@ -31,7 +31,7 @@ import tandem.proto.Summary;
         description = "Benchmarks printed as ratios measured side by side in one run (tables + JSON).")
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "about 2 minutes: fewer steps and shorter timing loops (default: full, about 8-10 minutes)")
+    @Option(names = "--quick", description = "about 3 minutes: fewer steps and shorter timing loops (default: full, about 18 minutes)")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "FILE", description = "where to write the JSON results (default: bench/results.json)")
