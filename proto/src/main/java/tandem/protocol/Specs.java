@@ -51,10 +51,23 @@ public final class Specs {
         try {
             JsonFormat.parser().merge(json, builder);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new SpecException(source + ": " + why);
+            throw new SpecException(source + ": " + jsonProblem(e));
         }
         return builder.build();
+    }
+
+    /**
+     * Why JSON parsing failed, in one line, without the exception class names the parser puts in front of
+     * malformed input ("java.io.EOFException: End of input at line 1 column 5" reads "malformed JSON: End of
+     * input at line 1 column 5").
+     */
+    public static String jsonProblem(Exception e) {
+        String line = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        String stripped = line.replaceAll("^([\\w.$]+(Exception|Error): )+", "");
+        if (stripped.isEmpty()) {
+            return "unreadable JSON";
+        }
+        return stripped.equals(line) ? line : "malformed JSON: " + stripped;
     }
 
     public static String toJson(com.google.protobuf.MessageOrBuilder message) {

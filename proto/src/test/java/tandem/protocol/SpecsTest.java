@@ -37,7 +37,8 @@ class SpecsTest {
     @Test
     void malformedJsonNamesTheFile() {
         SpecException e = assertThrows(SpecException.class, () -> Specs.fromJson("{\"seed\": ", "broken.json"));
-        assertTrue(e.getMessage().startsWith("broken.json: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("broken.json: malformed JSON: "), e.getMessage());
+        assertTrue(!e.getMessage().contains("Exception"), "no Java class names: " + e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
     }
 

@@ -104,7 +104,7 @@ record CellResult(String id, String gpuBudget, String dataBudget, String augment
                     Json.string(o, "dataBudget", source), Json.string(o, "augment", source),
                     Json.integer(o, "repeat", source), spec, summary.build());
         } catch (SpecException | InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException(source + ": not a grid cell result (" + Json.why(e) + ")");
+            throw new IllegalArgumentException(source + ": not a grid cell result (" + Specs.jsonProblem(e) + ")");
         }
     }
 }

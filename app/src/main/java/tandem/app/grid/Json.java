@@ -27,16 +27,9 @@ final class Json {
         try {
             JsonFormat.parser().merge(json, b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new IllegalArgumentException(source + ": not valid JSON (" + why(e) + ")");
+            throw new IllegalArgumentException(source + ": " + Specs.jsonProblem(e));
         }
         return b.build();
-    }
-
-    /** An exception's first line, without the class names a parser puts in front ("java.io.EOFException: "). */
-    static String why(Exception e) {
-        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-        m = m.replaceAll("^([\\w.$]+(Exception|Error): )+", "");
-        return m.isEmpty() ? "unreadable" : m;
     }
 
     /**

@@ -296,8 +296,10 @@ public final class ControlApi extends AllDirectives {
         try {
             checkDepth(body);
             PARSER.merge(body, request);
-        } catch (InvalidProtocolBufferException | RuntimeException | SpecException | StackOverflowError e) {
-            return complete(error(400, "pools: " + firstLine(e)));
+        } catch (InvalidProtocolBufferException | RuntimeException | SpecException e) {
+            return complete(error(400, "pools: " + Specs.jsonProblem(e)));
+        } catch (StackOverflowError e) {
+            return complete(error(400, "pools: JSON nested too deeply"));
         }
         if (!request.hasGpuWorkers() && !request.hasDataWorkers()) {
             return complete(error(400, "pools: give gpuWorkers and/or dataWorkers, e.g. {\"gpuWorkers\": 3}"));

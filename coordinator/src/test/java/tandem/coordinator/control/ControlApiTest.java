@@ -165,7 +165,8 @@ class ControlApiTest {
     void badSpecsAre400NamingTheField() throws Exception {
         HttpResponse<String> malformed = post("/api/v1/experiments", "{\"name\": ");
         assertEquals(400, malformed.statusCode(), malformed.body());
-        assertTrue(malformed.body().startsWith("{") && malformed.body().contains("\"error\""), malformed.body());
+        assertTrue(malformed.body().startsWith("{\"error\": \"spec: malformed JSON: "), malformed.body());
+        assertFalse(malformed.body().contains("Exception"), "no Java class names: " + malformed.body());
 
         HttpResponse<String> unknown = post("/api/v1/experiments", "{\"gpuBudget\": {\"maxSteps\": 5, \"turbo\": true}}");
         assertEquals(400, unknown.statusCode());
@@ -230,6 +231,7 @@ class ControlApiTest {
         assertPools400("{\"gpuWorkers\": 2, \"cpuWorkers\": 1}", "cpuWorkers");
         assertPools400("{\"gpuWorkers\": \"three\"}", "pools");
         assertPools400("{}", "gpuWorkers");
+        assertPools400("{\"gpuWorkers\": ", "pools: malformed JSON: ");
         assertPools400("{\"gpuWorkers\": 99999999999}", "pools");
         assertEquals(before, scaler.asked.size(), "no bad request reached the scaler");
     }
