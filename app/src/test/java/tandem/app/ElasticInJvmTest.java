@@ -1,6 +1,7 @@
 package tandem.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,12 +25,16 @@ import tandem.app.node.Role;
 import tandem.protocol.CoordinatorProtocol;
 import tandem.protocol.GpuWorkerProtocol;
 import tandem.protocol.ServiceKeys;
+import tandem.proto.CheckpointInfo;
 import tandem.proto.CheckpointSpec;
+import tandem.proto.ControlReply;
 import tandem.proto.ControlRequest;
 import tandem.proto.ExperimentAction;
 import tandem.proto.ExperimentSpec;
 import tandem.proto.GpuResult;
+import tandem.proto.ListExperiments;
 import tandem.proto.Progress;
+import tandem.proto.StatusQuery;
 import tandem.proto.Summary;
 import tandem.proto.WorkRequest;
 
@@ -153,6 +158,16 @@ class ElasticInJvmTest {
             try (var files = Files.list(checkpoints)) {
                 assertEquals(2, files.count(), "keep_last = 2");
             }
+            // Idle now: status still tells where the cancelled run left off, and so does its experiment view.
+            ControlReply status = cluster.control(ControlRequest.newBuilder().setStatus(StatusQuery.getDefaultInstance()).build(),
+                    Duration.ofSeconds(10)).toCompletableFuture().get(15, TimeUnit.SECONDS);
+            assertFalse(status.getStatus().hasCurrent(), status.toString());
+            CheckpointInfo last = status.getStatus().getLastCheckpoint();
+            assertTrue(last.getStep() >= 100 && last.getStep() % 10 == 0, "last checkpoint at step " + last.getStep());
+            assertTrue(Files.isRegularFile(Path.of(last.getPath())) && Path.of(last.getPath()).startsWith(checkpoints), last.getPath());
+            ControlReply list = cluster.control(ControlRequest.newBuilder().setList(ListExperiments.getDefaultInstance()).build(),
+                    Duration.ofSeconds(10)).toCompletableFuture().get(15, TimeUnit.SECONDS);
+            assertEquals(last, list.getExperiments(list.getExperimentsCount() - 1).getLastCheckpoint());
             Summary resumed = cluster.run(spec, checkpoints.toString(), p -> {}, Duration.ofMinutes(3));
             assertEquals(undisturbedHash, resumed.getParamsSha256(), "invariant D across a resume");
             TestSpecs.assertEachStepCountedOnce(resumed, STEPS);

@@ -286,7 +286,7 @@ public final class Coordinator {
     private ControlReply control(ControlRequest request, TrainingRun run) {
         return switch (request.getActionCase()) {
             case STATUS -> ControlReply.newBuilder().setCode(200).setStatus(Views.status(run, pools, queue.stream().map(Pending::id).toList(),
-                    Cluster.get(context.getSystem()).selfMember().address().toString())).build();
+                    Cluster.get(context.getSystem()).selfMember().address().toString(), history.values())).build();
             case DRAIN -> drain(request.getDrain().getWorker());
             case CHECKPOINT -> run == null ? error(409, "no experiment is running")
                     : run.writeCheckpoint() ? ControlReply.newBuilder().setCode(200).setMessage("checkpoint written")

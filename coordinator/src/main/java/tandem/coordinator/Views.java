@@ -1,5 +1,6 @@
 package tandem.coordinator;
 
+import java.util.Collection;
 import java.util.List;
 import tandem.proto.ExperimentView;
 import tandem.proto.Status;
@@ -9,7 +10,12 @@ import tandem.proto.WorkerStatus;
 final class Views {
     private Views() {}
 
-    static Status status(TrainingRun run, Pools pools, List<String> queued, String coordinatorAddress) {
+    /**
+     * @param history experiments that ended, oldest first: when nothing runs, the status's last checkpoint is
+     *                the latest one of these wrote
+     */
+    static Status status(TrainingRun run, Pools pools, List<String> queued, String coordinatorAddress,
+                         Collection<ExperimentView> history) {
         Status.Builder status = Status.newBuilder().setCoordinator(coordinatorAddress).addAllQueued(queued);
         double seconds = run == null ? 0 : Math.max(1e-3, run.stats().wallSeconds());
         pools.gpu().forEach((ref, w) -> status.addWorkers(WorkerStatus.newBuilder()
@@ -26,6 +32,9 @@ final class Views {
                 status.setLastCheckpoint(run.lastCheckpoint());
             }
             status.addAllQuarantined(run.quarantinedWorkers());
+        } else {
+            history.stream().filter(ExperimentView::hasLastCheckpoint).reduce((older, newer) -> newer)
+                    .ifPresent(v -> status.setLastCheckpoint(v.getLastCheckpoint()));
         }
         return status.build();
     }
@@ -49,6 +58,9 @@ final class Views {
     static ExperimentView of(TrainingRun run, Pools pools) {
         ExperimentView.Builder view = ExperimentView.newBuilder().setId(run.id()).setSpec(run.spec())
                 .setProgress(Reports.progress(run, pools));
+        if (run.lastCheckpoint() != null) {
+            view.setLastCheckpoint(run.lastCheckpoint());
+        }
         if (!run.finished()) {
             view.setState(run.paused() ? "paused" : "running");
         } else if (run.summary().isPresent()) {

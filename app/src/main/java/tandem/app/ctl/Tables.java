@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import tandem.proto.CheckpointInfo;
 import tandem.proto.ClusterMember;
 import tandem.proto.ExperimentSpec;
 import tandem.proto.ExperimentView;
@@ -39,10 +40,7 @@ final class Tables {
         } else {
             row(out, "experiment", "none running");
         }
-        row(out, "checkpoint", s.hasLastCheckpoint() && !s.getLastCheckpoint().getPath().isEmpty()
-                ? "step " + s.getLastCheckpoint().getStep() + "  " + s.getLastCheckpoint().getPath() + "  ("
-                        + ago(s.getLastCheckpoint().getWrittenUnixMillis()) + ")"
-                : "none yet");
+        row(out, "checkpoint", s.hasLastCheckpoint() ? checkpoint(s.getLastCheckpoint()) : "none yet");
         row(out, "queued", s.getQueuedCount() == 0 ? "none" : String.join(", ", s.getQueuedList()));
         if (s.getQuarantinedCount() > 0) {
             row(out, "quarantined", String.join(", ", s.getQuarantinedList()));
@@ -123,9 +121,16 @@ final class Tables {
             row(out, "shards redone", Long.toString(s.getShardsRedone()));
             row(out, "params_sha256", s.getParamsSha256());
         }
+        if (e.hasLastCheckpoint()) {
+            row(out, "checkpoint", checkpoint(e.getLastCheckpoint()));
+        }
     }
 
     // ---- pieces -------------------------------------------------------------------------------------
+
+    static String checkpoint(CheckpointInfo c) {
+        return "step " + c.getStep() + "  " + c.getPath() + "  (" + ago(c.getWrittenUnixMillis()) + ")";
+    }
 
     static String progress(Progress p) {
         return String.format(Locale.ROOT, "step %d/%d  loss %s  val %s bits/byte  %s tok/s  %s tokens  %.0f s",
