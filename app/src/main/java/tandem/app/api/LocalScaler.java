@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tandem.app.node.LocalCluster;
@@ -16,8 +17,9 @@ import tandem.coordinator.control.Scaler;
  * Local mode's scaler: starts worker nodes ({@link LocalCluster#add}) and drains them
  * ({@link LocalCluster#drain}, the oldest first) until the cluster runs the asked number of each. One
  * thread does the work, in order; a call made while an earlier one is still starting nodes wins (the
- * earlier one stops where it is). A worker drained through the API ({@code POST workers/{name}:drain}) is
- * not replaced: the next {@code PUT pools} counts the running nodes again.
+ * earlier one stops where it is). A worker that left by itself (drained through the API with
+ * {@code POST workers/{name}:drain}, or crashed) is not replaced: once no call is under way, what this scaler
+ * works towards is what runs, and a pool that a later {@code PUT pools} leaves out keeps that size.
  */
 public final class LocalScaler implements Scaler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalScaler.class);
@@ -29,6 +31,8 @@ public final class LocalScaler implements Scaler, AutoCloseable {
         return t;
     });
     private volatile PoolSizes desired;
+    /** Calls whose nodes are still being started or drained: while there are any, {@link #desired} is the target. */
+    private final AtomicInteger underWay = new AtomicInteger();
 
     public LocalScaler(LocalCluster cluster, int gpuWorkers, int dataWorkers) {
         this.cluster = cluster;
@@ -39,13 +43,19 @@ public final class LocalScaler implements Scaler, AutoCloseable {
     public CompletionStage<PoolSizes> scale(int gpuWorkers, int dataWorkers) {
         PoolSizes target = new PoolSizes(gpuWorkers, dataWorkers);
         desired = target;
+        underWay.incrementAndGet();
         try {
             return CompletableFuture.supplyAsync(() -> {
-                adjust(Role.GPU, target, target.gpuWorkers());
-                adjust(Role.DATA, target, target.dataWorkers());
-                return target;
+                try {
+                    adjust(Role.GPU, target, target.gpuWorkers());
+                    adjust(Role.DATA, target, target.dataWorkers());
+                    return target;
+                } finally {
+                    underWay.decrementAndGet();
+                }
             }, worker);
         } catch (RejectedExecutionException e) {
+            underWay.decrementAndGet();
             return CompletableFuture.failedFuture(new ScaleException("the local cluster is shutting down"));
         }
     }
@@ -74,7 +84,7 @@ public final class LocalScaler implements Scaler, AutoCloseable {
 
     @Override
     public PoolSizes desired() {
-        return desired;
+        return underWay.get() > 0 ? desired : new PoolSizes(cluster.running(Role.GPU), cluster.running(Role.DATA));
     }
 
     @Override

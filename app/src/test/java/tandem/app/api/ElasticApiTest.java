@@ -92,7 +92,8 @@ class ElasticApiTest {
             Fixtures.Ctl drain = ctl(server, "drain", dataWorker);
             assertEquals(0, drain.exit(), drain.toString());
             assertTrue(drain.out().contains("draining " + dataWorker), drain.out());
-            status = awaitStatus(server, s -> workers(s, "data") == 1 && s.getMembersByRoleOrDefault("data", 0) == 1, "1 data worker left");
+            status = awaitStatus(server, s -> workers(s, "data") == 1 && s.getMembersByRoleOrDefault("data", 0) == 1
+                    && s.getDesiredPools().getDataWorkers() == 1, "1 data worker left, and the scaler counts 1 (a drained worker is not replaced)");
             assertTrue(running(status, id), "drained while training: " + status.getCurrent());
             assertTrue(status.getWorkersList().stream().noneMatch(w -> w.getName().equals(dataWorker)), status.toString());
             log(t0, "1 data worker at step " + status.getCurrent().getProgress().getStep());
