@@ -201,7 +201,7 @@ public final class Coordinator {
                 })
                 .onMessage(CoordinatorProtocol.ShardPrepared.class, m -> {
                     pools = pools.shardPrepared(m.worker(), m.body().getWorkerName());
-                    pools = run.onShardPrepared(pools, m.body());
+                    pools = run.onShardPrepared(pools, m.body(), m.worker());
                     return next(run);
                 })
                 .onMessage(Tick.class, t -> {

@@ -2,7 +2,10 @@ package tandem.coordinator;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 import tandem.proto.DataFacts;
 import tandem.proto.EvalPoint;
 import tandem.proto.LossPoint;
@@ -40,9 +43,26 @@ final class RunStats {
     String backend = "";
     final List<LossPoint> losses = new ArrayList<>();
     final List<EvalPoint> evals = new ArrayList<>();
+    /** Per worker: when it first delivered a shard in this run, and how many it delivered (status's shards/s). */
+    private final Map<ActorRef<?>, long[]> delivered = new HashMap<>();
     /** Recent shard round-trip times (hand-out to result), for the straggler deadline. */
     private final long[] recentShardNanos = new long[64];
     private int recentCount;
+
+    /** {@code worker} delivered a shard (a GPU worker's accepted result, a data worker's prepared shard). */
+    void delivered(ActorRef<?> worker) {
+        delivered.computeIfAbsent(worker, w -> new long[] {System.nanoTime(), 0})[1]++;
+    }
+
+    /**
+     * Shards per second {@code worker} delivered in this run, from its first delivery to now: a worker that
+     * joined late is measured from when it started, not from the start of the run.
+     */
+    double shardsPerSecond(ActorRef<?> worker) {
+        long[] d = delivered.get(worker);
+        double seconds = d == null ? 0 : (System.nanoTime() - d[0]) / 1e9;
+        return d == null || d[1] < 2 || seconds <= 0 ? 0 : (d[1] - 1) / seconds;
+    }
 
     double wallSeconds() {
         return (System.nanoTime() - startNanos) / 1e9;

@@ -218,10 +218,11 @@ final class TrainingRun {
         return next;
     }
 
-    Pools onShardPrepared(Pools pools, PreparedShard shard) {
+    Pools onShardPrepared(Pools pools, PreparedShard shard, ActorRef<?> worker) {
         if (!shard.getExperimentId().equals(id) || ledger == null) {
             return pools;
         }
+        stats.delivered(worker);
         if (stats.facts == null) {
             stats.facts = shard.getFacts();
         }
@@ -258,6 +259,7 @@ final class TrainingRun {
         stats.resultsAccepted++;
         stats.computeNanos += result.getComputeNanos();
         stats.shardsComputed++;
+        stats.delivered(m.worker());
         next = next.shardDone(m.worker());
         if (ledger.complete()) {
             completePhase();

@@ -17,14 +17,13 @@ final class Views {
     static Status status(TrainingRun run, Pools pools, List<String> queued, String coordinatorAddress,
                          Collection<ExperimentView> history) {
         Status.Builder status = Status.newBuilder().setCoordinator(coordinatorAddress).addAllQueued(queued);
-        double seconds = run == null ? 0 : Math.max(1e-3, run.stats().wallSeconds());
         pools.gpu().forEach((ref, w) -> status.addWorkers(WorkerStatus.newBuilder()
                 .setName(w.name()).setPool("gpu").setState(w.idle() ? "idle" : "busy")
-                .setShardsDone(w.shardsDone()).setShardsPerSecond(run == null ? 0 : w.shardsDone() / seconds)
+                .setShardsDone(w.shardsDone()).setShardsPerSecond(run == null ? 0 : run.stats().shardsPerSecond(ref))
                 .setAddress(ref.path().address().toString())));
         pools.dataInfo().forEach((ref, w) -> status.addWorkers(WorkerStatus.newBuilder()
                 .setName(w.name()).setPool("data").setState("ready")
-                .setShardsDone(w.shardsPrepared()).setShardsPerSecond(run == null ? 0 : w.shardsPrepared() / seconds)
+                .setShardsDone(w.shardsPrepared()).setShardsPerSecond(run == null ? 0 : run.stats().shardsPerSecond(ref))
                 .setAddress(ref.path().address().toString())));
         if (run != null) {
             status.setCurrent(of(run, pools));
