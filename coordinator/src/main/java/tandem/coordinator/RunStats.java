@@ -44,14 +44,20 @@ final class RunStats {
     final List<LossPoint> losses = new ArrayList<>();
     final List<EvalPoint> evals = new ArrayList<>();
     /** Per worker: when it first delivered a shard in this run, and how many it delivered (status's shards/s). */
-    private final Map<ActorRef<?>, long[]> delivered = new HashMap<>();
+    private final Map<ActorRef<?>, Deliveries> delivered = new HashMap<>();
+
+    private static final class Deliveries {
+        final long firstNanos = System.nanoTime();
+        long count;
+    }
+
     /** Recent shard round-trip times (hand-out to result), for the straggler deadline. */
     private final long[] recentShardNanos = new long[64];
     private int recentCount;
 
     /** {@code worker} delivered a shard (a GPU worker's accepted result, a data worker's prepared shard). */
     void delivered(ActorRef<?> worker) {
-        delivered.computeIfAbsent(worker, w -> new long[] {System.nanoTime(), 0})[1]++;
+        delivered.computeIfAbsent(worker, w -> new Deliveries()).count++;
     }
 
     /**
@@ -59,9 +65,9 @@ final class RunStats {
      * joined late is measured from when it started, not from the start of the run.
      */
     double shardsPerSecond(ActorRef<?> worker) {
-        long[] d = delivered.get(worker);
-        double seconds = d == null ? 0 : (System.nanoTime() - d[0]) / 1e9;
-        return d == null || d[1] < 2 || seconds <= 0 ? 0 : (d[1] - 1) / seconds;
+        Deliveries d = delivered.get(worker);
+        double seconds = d == null ? 0 : (System.nanoTime() - d.firstNanos) / 1e9;
+        return d == null || d.count < 2 || seconds <= 0 ? 0 : (d.count - 1) / seconds;
     }
 
     double wallSeconds() {

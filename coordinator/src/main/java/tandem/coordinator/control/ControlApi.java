@@ -5,11 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -346,15 +343,8 @@ public final class ControlApi extends AllDirectives {
     }
 
     private static HttpResponse metricsText(MetricSnapshots local, String more) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-        try {
-            PrometheusTextFormatWriter.create().write(out, local);
-            out.write(more.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return error(500, "metrics: " + e.getMessage());
-        }
         return HttpResponse.create().withStatus(200)
-                .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, out.toByteArray()));
+                .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, RunMetrics.textFormat(local) + more));
     }
 
     // ---- auth ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import tandem.proto.Progress;
 import tandem.proto.Summary;
 
@@ -61,11 +62,16 @@ public final class RunMetrics {
 
     /** These metrics alone, in Prometheus text format. */
     public String text() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8 * 1024);
+        return textFormat(registry.scrape(RunMetrics::isRunMetric));
+    }
+
+    /** {@code snapshots} in Prometheus text format (what {@code GET /metrics} serves). */
+    public static String textFormat(MetricSnapshots snapshots) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         try {
-            PrometheusTextFormatWriter.create().write(out, registry.scrape(RunMetrics::isRunMetric));
+            PrometheusTextFormatWriter.create().write(out, snapshots);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e); // writes to memory: does not happen
         }
         return out.toString(StandardCharsets.UTF_8);
     }
