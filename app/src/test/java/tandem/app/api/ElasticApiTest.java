@@ -25,7 +25,11 @@ import tandem.proto.Summary;
  * it, on the pools left at the end): invariant D through the control plane.
  */
 class ElasticApiTest {
-    private static final int STEPS = 400;
+    /**
+     * Long enough that the scaled run is still training when the last change shows in status: the changes
+     * take 7-15 s of membership traffic, 400 steps of the tiny model took as little as 11 s on a quiet machine.
+     */
+    private static final int STEPS = 1000;
 
     @TempDir
     Path dir;
@@ -33,7 +37,7 @@ class ElasticApiTest {
     @Test
     void scaleAndDrainThroughCtlWhileTrainingLeaveTheResultAlone() throws Exception {
         ExperimentSpec spec = Fixtures.tiny(STEPS).toBuilder().setName("elastic-api")
-                .setEval(Fixtures.tiny(STEPS).getEval().toBuilder().setEverySteps(50)).build();
+                .setEval(Fixtures.tiny(STEPS).getEval().toBuilder().setEverySteps(100)).build();
         Path specFile = dir.resolve("spec.json");
         Files.writeString(specFile, Specs.toJson(spec), StandardCharsets.UTF_8);
         Path missingCorpus = dir.resolve("missing-corpus.json");
@@ -173,7 +177,7 @@ class ElasticApiTest {
     }
 
     private static Summary awaitFinished(String server, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
         ExperimentView view = null;
         while (System.nanoTime() < deadline) {
             Fixtures.Ctl run = ctl(server, false, "experiments", id, "--json");
