@@ -22,7 +22,11 @@ import tandem.proto.Summary;
  * undisturbed one, with every step counted exactly once.
  */
 class ElasticFaultsTest {
-    private static final int STEPS = 300;
+    /**
+     * Room for five faults: each kill waits until the cluster has dealt with the previous crash (about
+     * 10 s of failure detection and downing, while training goes on at 10-40 steps a second).
+     */
+    private static final int STEPS = 800;
 
     /**
      * Faults noticed within seconds, yet tolerant of the pauses of a 2-core machine starting eight JVMs

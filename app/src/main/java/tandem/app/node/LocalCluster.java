@@ -24,8 +24,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tandem.protocol.CoordinatorProtocol;
@@ -60,6 +63,9 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     /** Nodes asked to drain that have not ended yet: they no longer count as running. */
     private final java.util.Set<String> draining = new java.util.HashSet<>();
+    /** Nodes killed by {@link #kill}, and crashed members the cluster has downed and removed since. */
+    private final AtomicInteger killed = new AtomicInteger();
+    private final AtomicInteger downedAndRemoved = new AtomicInteger();
     private final Map<Role, AtomicInteger> counters = Map.of(Role.COORDINATOR, new AtomicInteger(),
             Role.GPU, new AtomicInteger(), Role.DATA, new AtomicInteger());
 
@@ -106,6 +112,7 @@ public final class LocalCluster implements AutoCloseable {
         Cluster cluster = Cluster.get(client);
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         this.seed = cluster.selfMember().address().toString();
+        countDownedRemovals();
     }
 
     /** Starts the client node, {@code coordinators} coordinator nodes, then the data and GPU worker nodes. */
@@ -142,6 +149,7 @@ public final class LocalCluster implements AutoCloseable {
     public synchronized Optional<String> kill(Role role) {
         return oldest(role).map(node -> {
             log.info("killing {} abruptly", node.name());
+            killed.incrementAndGet();
             node.kill();
             return node.name();
         });
@@ -162,7 +170,7 @@ public final class LocalCluster implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         Cluster cluster = Cluster.get(client);
         while (java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-                .filter(m -> m.hasRole(role.clusterRole) && m.status() == org.apache.pekko.cluster.MemberStatus.up()).count() < count) {
+                .filter(m -> m.hasRole(role.clusterRole) && m.status() == MemberStatus.up()).count() < count) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(count + " " + role.clusterRole + " node(s) not up within " + timeout.toSeconds() + " s");
             }
@@ -173,6 +181,25 @@ public final class LocalCluster implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether the cluster has dealt with every node killed so far: each was found unreachable, downed
+     * and removed (counted by {@link #countDownedRemovals}), and no member is unreachable now.
+     */
+    public boolean settled() {
+        return downedAndRemoved.get() >= killed.get() && Cluster.get(client).state().getUnreachable().isEmpty();
+    }
+
+    /** Counts members removed after being downed: how a crashed node leaves (a drained one leaves as Exiting). */
+    private void countDownedRemovals() {
+        ActorRef<ClusterEvent.MemberRemoved> counter = client.systemActorOf(Behaviors.receiveMessage(removed -> {
+            if (removed.previousStatus() == MemberStatus.down()) {
+                downedAndRemoved.incrementAndGet();
+            }
+            return Behaviors.same();
+        }), "downed-removals", Props.empty());
+        Cluster.get(client).subscriptions().tell(Subscribe.create(counter, ClusterEvent.MemberRemoved.class));
     }
 
     /** Live nodes of {@code role}, not counting those draining. */
@@ -220,9 +247,14 @@ public final class LocalCluster implements AutoCloseable {
         TandemNode.coordinator(client).tell(new CoordinatorProtocol.Submit(submit.build(), listener));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            ExperimentEvents.Event event = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (event == null) {
+            ExperimentEvents.Event event = events.poll(Math.min(1_000_000_000L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (event == null && client.getWhenTerminated().toCompletableFuture().isDone()) {
+                // Downed (the split brain resolver, or a coordinated shutdown): no summary can reach us any more.
+                throw new ExperimentFailed("this node left the cluster before the run ended (node logs in " + workDir + ")");
+            } else if (event == null && System.nanoTime() >= deadline) {
                 throw new ExperimentFailed("no summary within " + timeout.toSeconds() + " s");
+            } else if (event == null) {
+                continue;
             } else if (event instanceof ExperimentEvents.Progressed p) {
                 onProgress.accept(p.body());
             } else if (event instanceof ExperimentEvents.Finished f) {
