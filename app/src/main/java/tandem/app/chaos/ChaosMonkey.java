@@ -1,6 +1,8 @@
 package tandem.app.chaos;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -36,8 +38,8 @@ public final class ChaosMonkey implements AutoCloseable {
         return t;
     });
     private final Set<ChaosSchedule.Rule> fired = new HashSet<>();
-    /** Kills waiting for the cluster to settle the previous crash. */
-    private final Set<ChaosSchedule.Rule> waiting = new HashSet<>();
+    /** Kills waiting for the cluster to deal with the previous one, in the order they fell due. */
+    private final Deque<ChaosSchedule.Rule> waiting = new ArrayDeque<>();
     private boolean started;
     private long step;
     private int actions;
@@ -78,13 +80,20 @@ public final class ChaosMonkey implements AutoCloseable {
     }
 
     private synchronized void act(ChaosSchedule.Rule rule) {
-        if (rule.action() == ChaosSchedule.Action.KILL && !cluster.settled()) {
-            if (waiting.add(rule)) {
+        if (rule.action() == ChaosSchedule.Action.KILL && (!waiting.isEmpty() || !cluster.settled())) {
+            if (!waiting.contains(rule)) {
                 log.info("chaos {}: waiting until the cluster has dealt with the last crash", rule.text());
-                retryLater(rule);
+                waiting.add(rule);
+                if (waiting.size() == 1) {
+                    retryLater();
+                }
             }
             return;
         }
+        carryOut(rule);
+    }
+
+    private void carryOut(ChaosSchedule.Rule rule) {
         try {
             Optional<String> target = switch (rule.action()) {
                 case KILL -> cluster.kill(rule.role());
@@ -106,18 +115,18 @@ public final class ChaosMonkey implements AutoCloseable {
         }
     }
 
-    private void retryLater(ChaosSchedule.Rule rule) {
-        timer.schedule(() -> retry(rule), SETTLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    private void retryLater() {
+        timer.schedule(this::killNextWhenSettled, SETTLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** A kill that waited: done once the cluster has settled, else looked at again shortly. */
-    private synchronized void retry(ChaosSchedule.Rule rule) {
-        if (!cluster.settled()) {
-            retryLater(rule);
-            return;
+    /** Polled while kills wait: the first of them goes once the cluster has settled. */
+    private synchronized void killNextWhenSettled() {
+        if (cluster.settled()) {
+            carryOut(waiting.poll());
         }
-        waiting.remove(rule);
-        act(rule);
+        if (!waiting.isEmpty()) {
+            retryLater();
+        }
     }
 
     @Override

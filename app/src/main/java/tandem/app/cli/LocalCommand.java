@@ -51,7 +51,8 @@ public final class LocalCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--chaos", paramLabel = "SPEC",
-            description = "inject faults, e.g. kill-gpu=every:20s,kill-data=at-step:30,join-gpu=at-step:40,kill-coordinator=at-step:50")
+            description = "inject faults, e.g. kill-gpu=every:20s,kill-data=at-step:30,join-gpu=at-step:40,kill-coordinator=at-step:50;"
+                    + " kills go one at a time (each waits until the cluster has removed the last killed node)")
     String chaos;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "give up after this long (default 3600)")
