@@ -16,8 +16,14 @@ import tandem.proto.RuntimeSpec;
 final class TestSpecs {
     private TestSpecs() {}
 
+    /**
+     * Also a large-message frame of 8 MiB instead of 64: Artery gives every buffer of that channel the full
+     * frame in direct memory, and one test JVM starts dozens of nodes (a CI run under load died with "Cannot
+     * reserve 67108864 bytes of direct buffer memory" at the 2 GiB limit). The tiny models here need 0.1 MiB.
+     */
     static final Config SERIALIZE_EVERYTHING = ConfigFactory.parseString("""
             pekko.actor.serialize-messages = on
+            pekko.remote.artery.advanced.maximum-large-frame-size = 8 MiB
             pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = 2
             pekko.cluster.split-brain-resolver.stable-after = 3s
             """);
