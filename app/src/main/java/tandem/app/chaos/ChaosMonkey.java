@@ -29,6 +29,8 @@ import tandem.proto.Progress;
 public final class ChaosMonkey implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChaosMonkey.class);
     private static final long SETTLE_POLL_MILLIS = 250;
+    /** A kill waits at most this long (a node killed before it ever joined is never downed and removed). */
+    private static final long SETTLE_MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final ChaosSchedule schedule;
     private final LocalCluster cluster;
@@ -40,6 +42,8 @@ public final class ChaosMonkey implements AutoCloseable {
     private final Set<ChaosSchedule.Rule> fired = new HashSet<>();
     /** Kills waiting for the cluster to deal with the previous one, in the order they fell due. */
     private final Deque<ChaosSchedule.Rule> waiting = new ArrayDeque<>();
+    /** When the first waiting kill began to wait (System.nanoTime). */
+    private long waitingSince;
     private boolean started;
     private long step;
     private int actions;
@@ -85,6 +89,7 @@ public final class ChaosMonkey implements AutoCloseable {
                 log.info("chaos {}: waiting until the cluster has dealt with the last crash", rule.text());
                 waiting.add(rule);
                 if (waiting.size() == 1) {
+                    waitingSince = System.nanoTime();
                     retryLater();
                 }
             }
@@ -121,8 +126,13 @@ public final class ChaosMonkey implements AutoCloseable {
 
     /** Polled while kills wait: the first of them goes once the cluster has settled. */
     private synchronized void killNextWhenSettled() {
-        if (cluster.settled()) {
+        boolean settled = cluster.settled();
+        if (settled || System.nanoTime() - waitingSince > SETTLE_MAX_NANOS) {
+            if (!settled) {
+                log.warn("chaos {}: the cluster has not settled the last crash within 60 s; killing anyway", waiting.peek().text());
+            }
             carryOut(waiting.poll());
+            waitingSince = System.nanoTime();
         }
         if (!waiting.isEmpty()) {
             retryLater();
